@@ -1,0 +1,100 @@
+// The bench plan: clinic sizes, seeds, time limits, and the command-line flags that change them.
+import { parseArgs } from 'node:util';
+import { OPTIMIZER_METHODS, type Method } from './types.js';
+
+/** Default optimizer time limit per clinic size (providers → seconds). */
+export const DEFAULT_LIMITS_S: ReadonlyMap<number, number> = new Map([
+  [4, 10],
+  [10, 30],
+  [20, 60],
+  [40, 60],
+  [100, 120],
+]);
+/** --quick: the two small clinics with short limits, for a smoke run. */
+export const QUICK_LIMITS_S: ReadonlyMap<number, number> = new Map([
+  [4, 3],
+  [10, 5],
+]);
+export const LOAD = 1.1;
+/** A child is killed (TIMEOUT) when it runs this long past its time limit. */
+export const KILL_GRACE_MS = 30_000;
+/** First-fit has no time limit; its child is killed after this long. */
+export const FIRST_FIT_KILL_MS = 120_000;
+
+export type BenchPlan = {
+  sizes: number[];
+  seeds: number[];
+  methods: Method[];
+  timeScale: number;
+  quick: boolean;
+  outDir: string;
+  strict: boolean;
+  limitMs: (providers: number) => number;
+};
+
+export const USAGE = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [options])
+
+  --sizes 4,10,40      clinic sizes in providers (default 4,10,20,40,100)
+  --seeds 1,2,3        clinic seeds (default 1,2)
+  --backends highs     optimizer backends to run (default auto,highs,jsl); first-fit always runs
+  --time-scale 0.25    multiply every time limit (default 1)
+  --quick              smoke run: sizes 4,10 with 3 s / 5 s limits (before --time-scale)
+  --out-dir DIR        where latest.md, latest.json and gap-40.svg go (default bench/results)
+  --strict             exit 1 when a target fails too (always: when a run is INVALID, TIMEOUT or CRASH)
+  -h, --help           this text
+
+Default limits: ${[...DEFAULT_LIMITS_S].map(([p, s]) => `${p}→${s} s`).join(', ')}.`;
+
+const numberList = (flag: string, text: string, check: (n: number) => boolean): number[] => {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (list.length === 0 || !list.every(check)) throw new Error(`${flag}: expected a comma-separated list, got '${text}'`);
+  return [...new Set(list)];
+};
+
+/** Parses the flags; returns null for --help. Throws an Error with a plain message on bad flags. */
+export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      seeds: { type: 'string', default: '1,2' },
+      backends: { type: 'string', default: OPTIMIZER_METHODS.join(',') },
+      'time-scale': { type: 'string', default: '1' },
+      quick: { type: 'boolean', default: false },
+      'out-dir': { type: 'string', default: defaultOutDir },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return null;
+  const quick = values.quick ?? false;
+  const table = quick ? QUICK_LIMITS_S : DEFAULT_LIMITS_S;
+  const sizes = values.sizes !== undefined
+    ? numberList('--sizes', values.sizes, (n) => Number.isInteger(n) && n >= 1)
+    : [...table.keys()];
+  const seeds = numberList('--seeds', values.seeds!, Number.isSafeInteger);
+  const timeScale = Number(values['time-scale']);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`--time-scale: expected a number > 0, got '${values['time-scale']}'`);
+  const backends = values.backends!.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = backends.filter((b) => !(OPTIMIZER_METHODS as readonly string[]).includes(b));
+  if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')} (known: ${OPTIMIZER_METHODS.join(', ')})`);
+  return {
+    sizes: sizes.sort((a, b) => a - b),
+    seeds,
+    methods: ['first-fit', ...OPTIMIZER_METHODS.filter((m) => backends.includes(m))],
+    timeScale,
+    quick,
+    outDir: values['out-dir']!,
+    strict: values.strict ?? false,
+    limitMs: (providers) => Math.round(1000 * timeScale * limitSeconds(table, providers)),
+  };
+}
+
+/** The limit of the size itself, else of the next larger size in the table, else of the largest. */
+function limitSeconds(table: ReadonlyMap<number, number>, providers: number): number {
+  const sizes = [...table.keys()].sort((a, b) => a - b);
+  const at = sizes.find((s) => s >= providers) ?? sizes[sizes.length - 1]!;
+  return table.get(at)!;
+}

@@ -1,0 +1,132 @@
+// `npm run bench`: runs first-fit and the optimizer (each backend) on generated clinics, one child process
+// per run, validates every result, and writes bench/results/latest.md (+ latest.json, gap-40.svg).
+// Flags: see USAGE in config.ts. Exit 1 when a run is INVALID, TIMEOUT or CRASH (and, with --strict,
+// when a target fails); exit 2 on bad flags.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gapChart, type Series } from './chart.js';
+import { FIRST_FIT_KILL_MS, KILL_GRACE_MS, LOAD, parsePlan, USAGE, type BenchPlan } from './config.js';
+import { describeEnvironment } from './env.js';
+import { percent, seconds } from './format.js';
+import { Results, validLabel } from './results.js';
+import { spawnRun } from './spawnRun.js';
+import { problemsSection, sizeTable } from './table.js';
+import { backendRatioSection, evaluateTargets, targetsSection } from './targets.js';
+import { isValid, type RunConfig, type RunOutcome } from './types.js';
+
+const DEFAULT_OUT_DIR = fileURLToPath(new URL('./results', import.meta.url));
+const CHART_SIZE = 40;
+const CHART_COLORS: Record<string, string> = { auto: '#2ca02c', highs: '#1f77b4', jsl: '#d62728' };
+const SEED_DASHES = [undefined, '7 4', '2 3', '10 3 2 3'];
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+function plannedRuns(plan: BenchPlan): RunConfig[] {
+  return plan.sizes.flatMap((providers) =>
+    plan.seeds.flatMap((seed) =>
+      plan.methods.map((method) => ({ providers, seed, load: LOAD, method, timeLimitMs: plan.limitMs(providers) })),
+    ),
+  );
+}
+
+function describeOutcome(o: RunOutcome): string {
+  if (!o.report) return `${validLabel(o)} after ${seconds(o.wallMs)} s`;
+  const r = o.report;
+  return `${r.scheduled}/${r.requests} scheduled, score ${r.score.toFixed(2)}, gap ${percent(r.gap)}, ${seconds(r.elapsedMs)} s, ${r.peakMB.toFixed(0)} MB, ${validLabel(o)}`;
+}
+
+function chartFor(results: Results, plan: BenchPlan): string | null {
+  const series: Series[] = [];
+  for (const method of plan.methods.filter((m) => m !== 'first-fit'))
+    for (const o of results.of(CHART_SIZE, method)) {
+      if (!o.report) continue;
+      const points = o.report.progress.map((p) => ({ x: p.elapsedMs / 1000, y: 100 * p.gap }));
+      points.push({ x: o.report.elapsedMs / 1000, y: 100 * o.report.gap });
+      series.push({
+        label: `${method}, seed ${o.config.seed}: ${percent(o.report.gap)}`,
+        color: CHART_COLORS[method] ?? '#555',
+        dash: SEED_DASHES[plan.seeds.indexOf(o.config.seed) % SEED_DASHES.length],
+        points,
+      });
+    }
+  if (series.length === 0) return null;
+  return gapChart(series, {
+    title: `Optimality gap over time, ${CHART_SIZE} providers`,
+    subtitle: `load ${LOAD}, time limit ${seconds(plan.limitMs(CHART_SIZE))} s, seeds ${plan.seeds.join(', ')}; gap = (bound − objective) / max(1, |bound|)`,
+    limit: plan.limitMs(CHART_SIZE) / 1000,
+    xMax: Math.max(plan.limitMs(CHART_SIZE) / 1000, ...series.flatMap((s) => s.points.map((p) => p.x))),
+    target: { y: 2, label: 'target 2%' },
+    yCap: 20,
+  });
+}
+
+function report(plan: BenchPlan, results: Results, env: ReturnType<typeof describeEnvironment>, chartFile: string | null): { markdown: string; failedTargets: number } {
+  const scaled = plan.quick || plan.timeScale !== 1;
+  const caveat = scaled
+    ? `Time limits are not the defaults (${[plan.quick ? '--quick' : '', plan.timeScale !== 1 ? `--time-scale ${plan.timeScale}` : ''].filter(Boolean).join(' ')}), so these verdicts are indicative only.`
+    : null;
+  const targets = evaluateTargets(results);
+  const optimizers = plan.methods.filter((m) => m !== 'first-fit');
+  const sections = [
+    '# medsched bench',
+    env.lines.join('\n'),
+    `Clinics: generateClinic at load ${LOAD}, sizes ${plan.sizes.join(', ')} providers, seeds ${plan.seeds.join(', ')}. ` +
+      `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
+      `Every run in its own process; \`seconds\` is the wall time of the optimize / firstFit call, \`peak MB\` the process's maxRSS ` +
+      `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`,
+    '## Results',
+    ...plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))),
+    problemsSection(results),
+    targetsSection(targets, caveat),
+    optimizers.includes('jsl') && optimizers.includes('highs') ? backendRatioSection(results, plan.sizes, plan.seeds) : '',
+    chartFile ? `## Gap over time, ${CHART_SIZE} providers\n\n![gap against elapsed seconds](${chartFile})` : '',
+  ];
+  return { markdown: `${sections.filter(Boolean).join('\n\n')}\n`, failedTargets: targets.filter((t) => t.verdict === 'FAIL').length };
+}
+
+async function main(): Promise<number> {
+  let plan: BenchPlan | null;
+  try {
+    plan = parsePlan(process.argv.slice(2), DEFAULT_OUT_DIR);
+  } catch (error) {
+    log(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (plan === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const env = describeEnvironment();
+  const runs = plannedRuns(plan);
+  const budgetMs = runs.reduce((t, r) => t + (r.method === 'first-fit' ? 0 : r.timeLimitMs), 0);
+  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up`);
+
+  const outcomes: RunOutcome[] = [];
+  for (const [i, config] of runs.entries()) {
+    const killAfter = config.method === 'first-fit' ? FIRST_FIT_KILL_MS : config.timeLimitMs + KILL_GRACE_MS;
+    process.stderr.write(`[${i + 1}/${runs.length}] ${config.providers} providers, seed ${config.seed}, ${config.method}${config.method === 'first-fit' ? '' : ` (${seconds(config.timeLimitMs)} s)`} … `);
+    const outcome = await spawnRun(config, killAfter);
+    outcomes.push(outcome);
+    log(describeOutcome(outcome));
+  }
+
+  const results = new Results(outcomes);
+  mkdirSync(plan.outDir, { recursive: true });
+  const svg = chartFor(results, plan);
+  const chartName = `gap-${CHART_SIZE}.svg`;
+  if (svg) writeFileSync(join(plan.outDir, chartName), svg);
+  const { markdown, failedTargets } = report(plan, results, env, svg ? chartName : null);
+  writeFileSync(join(plan.outDir, 'latest.md'), markdown);
+  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes }, null, 1)}\n`);
+  process.stdout.write(markdown);
+  const rel = relative(process.cwd(), plan.outDir);
+  const where = rel === '' ? '.' : rel.startsWith('..') ? plan.outDir : rel;
+  log(`\nwrote ${join(where, 'latest.md')}, ${join(where, 'latest.json')}${svg ? `, ${join(where, chartName)}` : ` (no ${CHART_SIZE}-provider runs, so no chart)`}`);
+
+  const broken = outcomes.filter((o) => !isValid(o));
+  if (broken.length > 0) log(`bench: ${broken.length} run(s) INVALID, TIMEOUT or CRASH (see Problems)`);
+  if (plan.strict && failedTargets > 0) log(`bench: ${failedTargets} target(s) FAIL (--strict)`);
+  return broken.length > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,101 @@
+// The bench's targets, each judged PASS / FAIL (NOT RUN when its clinic size was not in the run),
+// and the jsl vs highs score ratio per size.
+import { change, fixed, percent, ratio, seconds } from './format.js';
+import { Results, validLabel } from './results.js';
+import { isValid, type Method, type RunOutcome } from './types.js';
+
+export type Verdict = 'PASS' | 'FAIL' | 'NOT RUN';
+export type TargetResult = { verdict: Verdict; text: string; detail: string };
+type Check = (o: RunOutcome, results: Results) => { ok: boolean; text: string };
+
+const MEMORY_LIMIT_MB = 2048;
+
+function target(results: Results, providers: number, method: Method, text: string, check: Check): TargetResult {
+  const label = `${providers} providers (${method}): ${text}`;
+  const runs = results.of(providers, method);
+  if (runs.length === 0) return { verdict: 'NOT RUN', text: label, detail: `no ${providers}-provider ${method} run` };
+  const checks = runs.map((o) => ({ seed: o.config.seed, ...check(o, results) }));
+  return {
+    verdict: checks.every((c) => c.ok) ? 'PASS' : 'FAIL',
+    text: label,
+    detail: checks.map((c) => `seed ${c.seed}: ${c.text}`).join(', '),
+  };
+}
+
+const valid: Check = (o) => ({ ok: isValid(o), text: validLabel(o) });
+
+const gapAtMost = (limit: number): Check => (o) =>
+  isValid(o) ? { ok: o.report!.gap <= limit + 1e-12, text: percent(o.report!.gap) } : { ok: false, text: validLabel(o) };
+
+const moreScheduledThanFirstFit = (fraction: number): Check => (o, results) => {
+  if (!isValid(o)) return { ok: false, text: validLabel(o) };
+  const base = results.baseline(o);
+  if (!base?.report) return { ok: false, text: 'no valid first-fit run' };
+  const { scheduled } = o.report!;
+  const baseScheduled = base.report.scheduled;
+  return { ok: scheduled >= (1 + fraction) * baseScheduled - 1e-9, text: `${change(scheduled, baseScheduled)} (${scheduled} vs ${baseScheduled})` };
+};
+
+const withinLimit: Check = (o) => {
+  if (o.kind !== 'ok' || !o.report) return { ok: false, text: validLabel(o) };
+  const over = o.report.elapsedMs - o.config.timeLimitMs;
+  return {
+    ok: over <= 0,
+    text: `${seconds(o.report.elapsedMs)} s of ${seconds(o.config.timeLimitMs)} s${over > 0 ? ` (${fixed(over, 0)} ms over)` : ''}`,
+  };
+};
+
+const validWithGap: Check = (o) => {
+  if (!isValid(o)) return { ok: false, text: validLabel(o) };
+  const { gap, bound } = o.report!;
+  const reported = Number.isFinite(gap) && Number.isFinite(bound);
+  return { ok: reported, text: reported ? `valid, gap ${percent(gap)}` : 'valid, no gap reported' };
+};
+
+const memoryBelow2GB: Check = (o) =>
+  o.report ? { ok: o.report.peakMB < MEMORY_LIMIT_MB, text: `${fixed(o.report.peakMB, 0)} MB` } : { ok: false, text: validLabel(o) };
+
+export function evaluateTargets(results: Results): TargetResult[] {
+  return [
+    target(results, 40, 'auto', 'every result valid', valid),
+    target(results, 40, 'auto', 'gap ≤ 2%', gapAtMost(0.02)),
+    target(results, 40, 'auto', '≥ 8% more patients scheduled than first-fit', moreScheduledThanFirstFit(0.08)),
+    target(results, 20, 'auto', 'gap ≤ 1%', gapAtMost(0.01)),
+    target(results, 100, 'auto', 'completes within its time limit', withinLimit),
+    target(results, 100, 'auto', 'valid schedule with a reported gap', validWithGap),
+    target(results, 100, 'auto', 'peak memory < 2 GB', memoryBelow2GB),
+  ];
+}
+
+export function targetsSection(targets: TargetResult[], caveat: string | null): string {
+  const count = (v: Verdict) => targets.filter((t) => t.verdict === v).length;
+  const lines = ['## Targets', ''];
+  if (caveat) lines.push(`> ${caveat}`, '');
+  for (const t of targets) lines.push(`- **${t.verdict}** ${t.text} — ${t.detail}`);
+  lines.push('', `${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT RUN')} NOT RUN.`);
+  return lines.join('\n');
+}
+
+/** Score of jsl ÷ score of highs on the same clinic, per size and seed (both runs valid). */
+export function backendRatioSection(results: Results, sizes: number[], seeds: number[]): string {
+  const lines = [
+    '## jsl vs highs',
+    '',
+    'Score of the jsl run ÷ score of the highs run on the same clinic.',
+    '',
+    `| providers | ${seeds.map((s) => `seed ${s}`).join(' | ')} | mean |`,
+    `|---:|${seeds.map(() => '---:|').join('')}---:|`,
+  ];
+  for (const providers of sizes) {
+    const values = seeds.map((seed) => {
+      const jsl = results.find(providers, seed, 'jsl');
+      const highs = results.find(providers, seed, 'highs');
+      return jsl && highs && isValid(jsl) && isValid(highs) && highs.report!.score !== 0 ? jsl.report!.score / highs.report!.score : null;
+    });
+    const known = values.filter((v): v is number => v !== null);
+    const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : null;
+    const cell = (v: number | null) => (v === null ? 'n/a' : ratio(v, 1));
+    lines.push(`| ${providers} | ${values.map(cell).join(' | ')} | ${cell(mean)} |`);
+  }
+  return lines.join('\n');
+}

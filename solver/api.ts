@@ -1,0 +1,62 @@
+import type { OptimizationResult } from '../src/contract/result.js';
+
+/** A mixed-integer program in plain arrays: maximize c·x s.t. rowLower ≤ Ax ≤ rowUpper, 0 ≤ x ≤ colUpper. */
+export type Mip = {
+  numCols: number;
+  colCost: number[];
+  colUpper: number[];
+  integer: boolean[];
+  /** Rows in CSR-like form: each row lists (column, coefficient) pairs. */
+  rows: { cols: number[]; coefs: number[]; lower: number; upper: number }[];
+  /** A known feasible point to start from (column values), if any. */
+  start?: number[];
+};
+
+export type MipSolution = {
+  status: 'optimal' | 'feasible' | 'infeasible' | 'none';
+  x: number[] | null;
+  objective: number;
+  /** Proven upper bound on the objective (maximization), if the backend proves one. */
+  bound: number | null;
+};
+
+export type SolveOptions = {
+  timeLimitMs: number;
+  relaxation?: boolean;
+  /** What the model is: the whole day, or one small neighbourhood of it (a backend may route on this). */
+  purpose?: 'whole-day' | 'neighbourhood';
+};
+
+/** A MIP backend: synchronous, stops on its own within timeLimitMs. */
+export type MipBackend = {
+  name: string;
+  /** Largest neighbourhood model (columns) it solves exactly in well under a second. */
+  neighbourhoodCols: number;
+  /** Largest whole-day model (columns) worth handing to it directly. */
+  fullModelCols: number;
+  /** Whether its MIP bound is a trustworthy proven bound. */
+  provesBound: boolean;
+  solve(mip: Mip, options: SolveOptions): MipSolution;
+};
+
+export type Progress = {
+  elapsedMs: number;
+  objective: number;
+  bound: number;
+  gap: number;
+  scheduled: number;
+  requests: number;
+  /** The best complete result so far, so a caller can stop the run at any moment and keep it. */
+  best?: OptimizationResult;
+};
+
+export type OptimizeOptions = {
+  timeLimitMs: number;
+  seed: number;
+  backend: MipBackend;
+  /** Injected clock (ms); the solver reads no clock of its own. */
+  clock: () => number;
+  onProgress?: (progress: Progress) => void;
+  /** Stop after this many search rounds (makes a run reproducible regardless of machine speed). */
+  maxRounds?: number;
+};

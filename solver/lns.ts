@@ -1,0 +1,157 @@
+import type { MipBackend } from './api.js';
+import type { Assignment, Model, Placement } from './model/types.js';
+import type { Random } from './random.js';
+import { buildSubproblem, candidatesFor, chosenPlacements, type Candidate } from './subproblem.js';
+import { fits, place, placementValue, type Usage } from './usage.js';
+
+// Window widths (slots) and how many related lanes join the seed lane; measured on generated clinics.
+const WINDOWS = [12, 18, 24, 36, 48];
+const GROUP_EXTRA = [0, 1, 2];
+
+/** The lane that names a neighbourhood: the provider, or the room for services without one. */
+const keyLane = (model: Model, i: number, mode: number) => {
+  const m = model.requests[i]!.modes[mode]!;
+  return m.provider >= 0 ? m.provider : m.room;
+};
+
+/** Lanes that can stand in for each other: they appear as alternatives for the same request. */
+export function relatedLanes(model: Model): Map<number, number[]> {
+  const related = new Map<number, Set<number>>();
+  for (const r of model.requests) {
+    const keys = [...new Set(r.modes.map((_, m) => keyLane(model, r.index, m)))];
+    for (const a of keys) for (const b of keys) if (a !== b) (related.get(a) ?? related.set(a, new Set()).get(a)!).add(b);
+  }
+  return new Map([...related].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+}
+
+export type LnsState = { assignment: Assignment; usage: Usage; score: number };
+
+/**
+ * One large-neighbourhood step: free what a few interchangeable providers (or rooms) do in a time window,
+ * add waiting requests that could go there, and re-solve that piece exactly. Never makes the score worse.
+ */
+export function lnsStep(
+  model: Model,
+  state: LnsState,
+  backend: MipBackend,
+  random: Random,
+  related: Map<number, number[]>,
+  timeLimitMs: number,
+): boolean {
+  const waiting = state.assignment.flatMap((p, i) => (p === null && model.requests[i]!.modes.length > 0 ? [i] : []));
+  const placed = state.assignment.flatMap((p, i) => (p ? [i] : []));
+  if (waiting.length === 0 && placed.length === 0) return false;
+
+  // Seed: a waiting request's possible place (to let it in), or a placed request's place (to tidy up).
+  let seedLane: number;
+  let center: number;
+  if (waiting.length > 0 && (placed.length === 0 || random.chance(0.6))) {
+    const i = random.pick(waiting);
+    const r = model.requests[i]!;
+    const m = random.int(0, r.modes.length - 1);
+    seedLane = keyLane(model, i, m);
+    center = random.pick(r.modes[m]!.starts) + Math.floor(r.length / 2);
+  } else {
+    const i = random.pick(placed);
+    const p = state.assignment[i]!;
+    seedLane = keyLane(model, i, p.mode);
+    center = p.start;
+  }
+  const group = new Set([seedLane]);
+  const others = [...(related.get(seedLane) ?? [])];
+  for (let k = random.pick(GROUP_EXTRA); k > 0 && others.length > 0; k--) group.add(others.splice(random.int(0, others.length - 1), 1)[0]!);
+
+  let width = random.pick(WINDOWS);
+  while (width >= 6) {
+    const from = Math.max(0, Math.min(model.slots - width, center - Math.floor(width / 2)));
+    const to = from + width;
+    const inWindow = (i: number, p: Placement) => group.has(keyLane(model, i, p.mode)) && p.start >= from && p.start + model.requests[i]!.length <= to;
+    const freedPlaced = placed.filter((i) => inWindow(i, state.assignment[i]!));
+    const fixed = cloneUsage(state.usage);
+    for (const i of freedPlaced) place(model, fixed, model.requests[i]!, state.assignment[i]!, -1);
+    const roomy = roomyRooms(model, fixed, group, from, to);
+    const limits = (i: number) => {
+      const keep = dominantModes(model, i, roomy);
+      return { mode: (m: number) => keep[m]! && group.has(keyLane(model, i, m)), from, to: to - model.requests[i]!.length };
+    };
+
+    const candidates: Candidate[] = freedPlaced.flatMap((i) => candidatesFor(model, fixed, i, limits(i)));
+    const extra = waiting
+      .map((i) => ({ i, order: random.int(0, 1_000_000), value: model.requests[i]!.base }))
+      .sort((a, b) => b.value - a.value || a.order - b.order);
+    const freed = [...freedPlaced];
+    for (const { i } of extra) {
+      const more = candidatesFor(model, fixed, i, limits(i));
+      if (more.length === 0) continue;
+      if (candidates.length + more.length > backend.neighbourhoodCols) break;
+      candidates.push(...more);
+      freed.push(i);
+    }
+    if (candidates.length > backend.neighbourhoodCols) {
+      width = Math.floor(width / 2);
+      continue;
+    }
+    if (freed.length === 0) return false;
+    const before = freedPlaced.reduce((s, i) => s + placementValue(model.requests[i]!, state.assignment[i]!), 0);
+    const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment);
+    const solution = backend.solve(mip, { timeLimitMs, purpose: 'neighbourhood' });
+    if (!solution.x || solution.objective < before - 1e-9) return false;
+    return applyMove(model, state, fixed, freed, chosenPlacements(candidates, solution.x), before);
+  }
+  return false;
+}
+
+function applyMove(model: Model, state: LnsState, fixed: Usage, freed: number[], chosen: Map<number, Placement>, before: number): boolean {
+  // Re-check every placement against the fixed usage: a solver tolerance must never leak into a schedule.
+  for (const i of freed) {
+    const p = chosen.get(i);
+    if (!p) continue;
+    if (!fits(model, fixed, model.requests[i]!, p)) return false;
+    place(model, fixed, model.requests[i]!, p, 1);
+  }
+  let after = 0;
+  for (const [i, p] of chosen) after += placementValue(model.requests[i]!, p);
+  const gain = after - before;
+  if (gain < -1e-9) return false;
+  for (const i of freed) state.assignment[i] = chosen.get(i) ?? null;
+  state.usage = fixed;
+  state.score += gain;
+  return gain > 1e-9;
+}
+
+function cloneUsage(usage: Usage): Usage {
+  return { used: usage.used.map((u) => u.slice()), providerCount: new Map(usage.providerCount) };
+}
+
+/**
+ * Room pools with so much room left in the window that they can never bind: every provider in the
+ * group can have a patient and a turnover in them at once. A visit that could use such a pool never
+ * needs another one, so modes that differ only by room collapse to it (exact, and far fewer columns).
+ */
+function roomyRooms(model: Model, fixed: Usage, group: Set<number>, from: number, to: number): Set<number> {
+  const providers = [...group].filter((l) => model.lanes[l]!.kind === 'provider').length;
+  if (providers !== group.size) return new Set(); // rooms are the subject of this neighbourhood
+  const need = 2 * providers;
+  const roomy = new Set<number>();
+  const stop = Math.min(model.slots, to + 12);
+  model.lanes.forEach((lane, l) => {
+    if (lane.kind !== 'room') return;
+    const used = fixed.used[l]!;
+    for (let t = from; t < stop; t++) if (lane.cap[t]! - used[t]! < need && (t < to || lane.open?.[t])) return;
+    roomy.add(l);
+  });
+  return roomy;
+}
+
+function dominantModes(model: Model, i: number, roomy: Set<number>): boolean[] {
+  const modes = model.requests[i]!.modes;
+  const chosen = new Map<string, number>();
+  const key = (m: number) => `${modes[m]!.provider}/${modes[m]!.staff.map((s) => s.lane).join(',')}`;
+  modes.forEach((mode, m) => {
+    if (roomy.has(mode.room) && !chosen.has(key(m))) chosen.set(key(m), m);
+  });
+  return modes.map((_, m) => {
+    const best = chosen.get(key(m));
+    return best === undefined || best === m;
+  });
+}

@@ -1,0 +1,133 @@
+import type { Instance } from '../src/contract/instance.js';
+import type { OptimizationResult } from '../src/contract/result.js';
+import type { OptimizeOptions } from './api.js';
+import { lagrangianStep, startLagrangian } from './bound/lagrangian.js';
+import { upperBoundAtRest } from './bound/trivial.js';
+import { buildResult } from './buildResult.js';
+import { bestValuePick, constructionOrder, earliestStartPick, placeInOrder, urgencyOrder } from './construct.js';
+import { lnsStep, relatedLanes, type LnsState } from './lns.js';
+import { compileModel } from './model/compile.js';
+import type { Assignment, Model } from './model/types.js';
+import { seededRandom } from './random.js';
+import { buildSubproblem, candidatesFor, chosenPlacements } from './subproblem.js';
+import { assignmentScore, emptyUsage, usageOf } from './usage.js';
+
+const LNS_PER_ROUND = 4;
+// A neighbourhood solve stops here with its best so far (measured: 300 ms beats 2 s per unit of time).
+const SUBPROBLEM_MS = 300;
+const BOUND_STEPS_PER_ROUND = 6;
+const WARMUP_BOUND_STEPS = 150;
+
+/**
+ * The batch optimizer: a greedy construction, the whole day as one exact ILP when it is small enough,
+ * then rounds of exact neighbourhood re-solves (the incumbent only ever improves) interleaved with
+ * Lagrangian bound steps, until the gap closes, the time limit comes, or `maxRounds` is reached.
+ */
+export function optimize(inst: Instance, options: OptimizeOptions): OptimizationResult {
+  const { backend, clock } = options;
+  const began = clock();
+  // The search stops early enough to decode, validate and explain the result within the limit.
+  let reserve = 0;
+  const left = () => began + options.timeLimitMs - reserve - clock();
+  const model = compileModel(inst);
+  const random = seededRandom(options.seed);
+
+  // Construction: the better of value-greedy and first-fit, so we never start below the baseline.
+  const greedy = placeInOrder(model, constructionOrder(model), bestValuePick);
+  const baseline = placeInOrder(model, urgencyOrder(model), earliestStartPick);
+  let assignment: Assignment = assignmentScore(model, greedy) >= assignmentScore(model, baseline) ? greedy : baseline;
+  const infeasible = model.requests.some((r, i) => r.mandatory && assignment[i] === null);
+  let bound = upperBoundAtRest(model);
+  let rounds = 0;
+  let improvingMoves = 0;
+  let boundMethod = 'trivial';
+  const state: LnsState = { assignment, usage: usageOf(model, assignment), score: assignmentScore(model, assignment) };
+  const gapOf = () => (bound - state.score) / Math.max(1, Math.abs(bound));
+  const finish = (extra: Partial<OptimizationResult['stats']> = {}) =>
+    buildResult(inst, model, {
+      assignment: state.assignment,
+      bound,
+      solveMs: clock() - began,
+      infeasible,
+      stats: { backend: backend.name, seed: options.seed, iterations: rounds, improvingMoves, boundMethod, ...extra },
+    });
+  let lastBestAt = -Infinity;
+  let finishCost = 0;
+  const report = (improved: boolean) => {
+    // A full result (decoded and validated) goes out at most once a second.
+    const withBest = improved && clock() - lastBestAt >= Math.max(1000, 8 * finishCost);
+    if (withBest) lastBestAt = clock();
+    options.onProgress?.({
+      elapsedMs: clock() - began,
+      objective: state.score,
+      bound,
+      gap: Math.max(0, gapOf()),
+      scheduled: state.assignment.filter(Boolean).length + model.fixedScheduled,
+      requests: model.requests.length + model.fixedScheduled,
+      ...(withBest ? { best: finish() } : {}),
+    });
+  };
+  const finishStarted = clock();
+  if (options.onProgress) report(true);
+  else finish();
+  finishCost = clock() - finishStarted;
+  reserve = Math.min(options.timeLimitMs / 4, 50 + 1.5 * finishCost);
+
+  // Small days: the whole model, solved exactly.
+  const columns = model.requests.reduce((n, r) => n + r.modes.reduce((k, m) => k + m.starts.length, 0), 0);
+  if (columns <= backend.fullModelCols && left() > 0) {
+    const whole = wholeModel(model, state.assignment);
+    const solution = backend.solve(whole.mip, { timeLimitMs: Math.max(50, left() * 0.7), purpose: 'whole-day' });
+    if (solution.x) {
+      const chosen = chosenPlacements(whole.candidates, solution.x);
+      const next = model.requests.map((_, i) => chosen.get(i) ?? null);
+      const nextScore = assignmentScore(model, next);
+      if (nextScore >= state.score - 1e-9 && usageFits(model, next)) {
+        state.assignment = next;
+        state.usage = usageOf(model, next);
+        state.score = nextScore;
+      }
+    }
+    if (backend.provesBound && solution.bound !== null && solution.bound < bound) {
+      bound = solution.bound;
+      boundMethod = 'mip';
+    }
+    if (solution.status === 'infeasible') bound = state.score;
+    report(true);
+  }
+
+  const lagrangian = startLagrangian(model);
+  const related = relatedLanes(model);
+  const boundStep = () => {
+    const value = lagrangianStep(model, lagrangian, state.score);
+    if (value < bound) {
+      bound = value;
+      boundMethod = 'lagrangian';
+    }
+  };
+  // A first stretch of bound steps: the early steps move the bound the most.
+  for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
+  while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
+    rounds++;
+    // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
+    if (lagrangian.step > 1e-5) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
+    const before = state.score;
+    for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++)
+      if (lnsStep(model, state, backend, random, related, Math.min(SUBPROBLEM_MS, Math.max(20, left()))) && state.score > before) improvingMoves++;
+    report(state.score > before + 1e-9);
+  }
+  return finish();
+}
+
+function wholeModel(model: Model, current: Assignment) {
+  const fixed = emptyUsage(model);
+  const free = model.requests.map((r) => r.index);
+  const candidates = free.flatMap((i) => candidatesFor(model, fixed, i));
+  return { candidates, mip: buildSubproblem(model, fixed, free, candidates, current) };
+}
+
+function usageFits(model: Model, assignment: Assignment): boolean {
+  const usage = usageOf(model, assignment);
+  return model.lanes.every((lane, l) => usage.used[l]!.every((u, t) => u <= lane.cap[t]!)) &&
+    [...usage.providerCount].every(([lane, n]) => n <= model.maxAppointments.get(lane)!);
+}

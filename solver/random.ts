@@ -1,0 +1,15 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+export type Random = { int(min: number, max: number): number; pick<T>(items: readonly T[]): T; chance(p: number): boolean };
+
+/** Seeded randomness for the search, so a seed reproduces a run. */
+export function seededRandom(seed: number): Random {
+  const rng = xoroshiro128plus(seed);
+  const int = (min: number, max: number) => uniformInt(rng, min, max);
+  return {
+    int,
+    pick: (items) => items[int(0, items.length - 1)]!,
+    chance: (p) => int(0, 999_999) < p * 1_000_000,
+  };
+}

@@ -1,0 +1,103 @@
+import type { Mip } from './api.js';
+import type { Assignment, Model, Placement } from './model/types.js';
+import { fits, forEachUse, placementValue, type Usage } from './usage.js';
+
+export type Candidate = { request: number; placement: Placement };
+
+/**
+ * The exact ILP over the candidates of some free requests, on top of fixed usage:
+ * maximize total value; each request at most once (exactly once if mandatory);
+ * per lane and slot, units in use within the residual capacity; per provider, its appointment cap.
+ * Rows that can never bind are left out, which keeps neighbourhood models small.
+ */
+export function buildSubproblem(model: Model, fixed: Usage, free: number[], candidates: Candidate[], current: Assignment): Mip {
+  const colCost = candidates.map((c) => placementValue(model.requests[c.request]!, c.placement));
+  const rows: Mip['rows'] = [];
+  const byRequest = new Map<number, number[]>();
+  candidates.forEach((c, j) => (byRequest.get(c.request) ?? byRequest.set(c.request, []).get(c.request)!).push(j));
+  for (const i of free) {
+    const cols = byRequest.get(i) ?? [];
+    if (cols.length === 0) continue;
+    rows.push({ cols, coefs: cols.map(() => 1), lower: model.requests[i]!.mandatory ? 1 : -Infinity, upper: 1 });
+  }
+
+  // Capacity rows keyed by lane and slot.
+  const cells = new Map<number, { cols: number[]; coefs: number[]; total: number }>();
+  candidates.forEach((c, j) => {
+    forEachUse(model, model.requests[c.request]!, c.placement, (lane, from, to, amount) => {
+      for (let t = from; t < to; t++) {
+        const key = lane * model.slots + t;
+        let cell = cells.get(key);
+        if (!cell) cells.set(key, (cell = { cols: [], coefs: [], total: 0 }));
+        // Candidates are visited in order, so a repeat of j can only be the last entry.
+        const k = cell.cols.length - 1;
+        if (cell.cols[k] === j) cell.coefs[k]! += amount;
+        else {
+          cell.cols.push(j);
+          cell.coefs.push(amount);
+        }
+        cell.total += amount;
+      }
+    });
+  });
+  for (const [key, cell] of cells) {
+    const lane = Math.floor(key / model.slots);
+    const t = key % model.slots;
+    const residual = model.lanes[lane]!.cap[t]! - fixed.used[lane]![t]!;
+    if (cell.total > residual) rows.push({ cols: cell.cols, coefs: cell.coefs, lower: -Infinity, upper: residual });
+  }
+
+  const perProvider = new Map<number, number[]>();
+  candidates.forEach((c, j) => {
+    const lane = model.requests[c.request]!.modes[c.placement.mode]!.provider;
+    if (lane >= 0 && Number.isFinite(model.maxAppointments.get(lane)!)) (perProvider.get(lane) ?? perProvider.set(lane, []).get(lane)!).push(j);
+  });
+  for (const [lane, cols] of perProvider) {
+    const left = model.maxAppointments.get(lane)! - (fixed.providerCount.get(lane) ?? 0);
+    if (cols.length > left) rows.push({ cols, coefs: cols.map(() => 1), lower: -Infinity, upper: left });
+  }
+
+  const start = candidates.map((c) => {
+    const p = current[c.request];
+    return p && p.mode === c.placement.mode && p.start === c.placement.start ? 1 : 0;
+  });
+  return { numCols: candidates.length, colCost, colUpper: candidates.map(() => 1), integer: candidates.map(() => true), rows, start };
+}
+
+/** Candidates of request i that fit on top of the fixed usage, optionally limited to some modes and starts in [from, to]. */
+export function candidatesFor(
+  model: Model,
+  fixed: Usage,
+  i: number,
+  limits: { mode?: (modeIndex: number) => boolean; from?: number; to?: number } = {},
+): Candidate[] {
+  const r = model.requests[i]!;
+  const from = limits.from ?? 0;
+  const to = limits.to ?? Infinity;
+  const out: Candidate[] = [];
+  r.modes.forEach((mode, m) => {
+    if (limits.mode && !limits.mode(m)) return;
+    // Starts are sorted: jump to the first one in range.
+    let lo = 0;
+    let hi = mode.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (mode.starts[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < mode.starts.length && mode.starts[k]! <= to; k++) {
+      const placement = { mode: m, start: mode.starts[k]! };
+      if (fits(model, fixed, r, placement)) out.push({ request: i, placement });
+    }
+  });
+  return out;
+}
+
+/** Reads the chosen placements back from a MIP point. */
+export function chosenPlacements(candidates: Candidate[], x: number[]): Map<number, Placement> {
+  const out = new Map<number, Placement>();
+  candidates.forEach((c, j) => {
+    if (x[j]! > 0.5) out.set(c.request, c.placement);
+  });
+  return out;
+}

@@ -1,0 +1,37 @@
+export const COMMAND_USAGE = {
+  optimize: `medsched optimize INSTANCE [--time-limit S] [--seed N] [--backend auto|highs|jsl] [--out FILE] [--json]
+  Builds the best schedule it can for INSTANCE (JSON) within the time limit, checks it against every
+  hard constraint and prints a summary in the clinic's local time.
+    --time-limit S   seconds the optimizer may run (default 30); it is stopped 5 s after that at the latest
+    --seed N         seed of the randomized search (default 1)
+    --backend NAME   MIP backend: auto (default: HiGHS for the whole day, javascript-lp-solver for
+                     neighbourhoods), highs, or jsl (javascript-lp-solver)
+    --out FILE       also write the result JSON to FILE
+    --json           print only the result JSON on stdout
+  Exit 0 ok, 1 invalid result or no schedule (status infeasible/no-solution), 2 bad usage or input.`,
+  validate: `medsched validate INSTANCE RESULT
+  Checks RESULT (an optimization result, JSON) against every hard constraint of INSTANCE, prints each
+  violation and the recomputed score. Exit 0 valid, 1 violations, 2 bad usage or input.`,
+  schema: `medsched schema
+  Prints the JSON Schema of an instance (fields with defaults are optional).`,
+  generate: `medsched generate --providers N --seed S [--load L] [--date YYYY-MM-DD] [--timezone ZONE] [--out FILE]
+  Generates a realistic clinic instance with N providers, deterministic in S.
+    --load L         requested work relative to capacity (e.g. 1.1 = 10 % overbooked)
+    --date D         the clinic day (local date)
+    --timezone ZONE  the clinic's IANA time zone
+    --out FILE       write the instance to FILE instead of stdout`,
+  help: `medsched help [COMMAND]
+  Prints this text, or the usage of COMMAND.`,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_USAGE;
+
+export const USAGE = `medsched: clinic scheduling engine
+
+Usage:
+${Object.values(COMMAND_USAGE)
+  .map((text) => `  ${text.replace(/\n/g, '\n  ')}`)
+  .join('\n\n')}
+
+Exit codes: 0 ok, 1 invalid result or no schedule, 2 bad usage or bad input, 3 internal error.
+`;

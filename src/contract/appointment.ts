@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Id, Instant } from './primitives.js';
+
+// FHIR R4 Appointment.status codes of the same names.
+export const AppointmentStatus = z.enum(['booked', 'checked-in', 'in-progress', 'fulfilled', 'cancelled', 'noshow']);
+export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
+
+export const Appointment = z.object({
+  id: Id.optional(),
+  requestId: Id,
+  patientId: Id,
+  serviceId: Id,
+  providerId: Id.nullable(),
+  roomId: Id,
+  start: Instant,
+  end: Instant,
+  equipment: z.array(z.object({ id: Id, count: z.number().int().positive() })).default([]),
+  staff: z.array(z.object({ staffId: Id, skill: Id, start: Instant, end: Instant })).default([]),
+  status: AppointmentStatus.optional(),
+});
+export type Appointment = z.infer<typeof Appointment>;
+
+export const Booking = Appointment.extend({ pinned: z.boolean().optional() });
+export type Booking = z.infer<typeof Booking>;
+
+/** Statuses that no longer hold capacity. */
+export function holdsCapacity(status: AppointmentStatus | undefined): boolean {
+  return status !== 'cancelled' && status !== 'noshow';
+}

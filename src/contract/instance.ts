@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { Booking } from './appointment.js';
+import { checkInstanceReferences } from './instanceChecks.js';
+import { Id, Instant, Interval, NonNegativeMinutes, PositiveMinutes, TimeZone, Urgency } from './primitives.js';
+
+const Availability = z.array(Interval).default([]);
+
+export const Provider = z.object({
+  id: Id,
+  name: z.string().optional(),
+  specialties: z.array(Id).min(1, 'a provider needs at least one specialty'),
+  availability: Availability,
+  maxAppointments: z.number().int().min(0).optional(),
+});
+
+export const Room = z.object({
+  id: Id,
+  name: z.string().optional(),
+  capabilities: z.array(Id).min(1, 'a room needs at least one capability'),
+  availability: Availability,
+});
+
+export const Equipment = z.object({
+  id: Id,
+  name: z.string().optional(),
+  count: z.number().int().positive('an equipment item needs at least one unit'),
+  downtime: z
+    .array(z.object({ start: Instant, end: Instant, units: z.number().int().positive().optional() }))
+    .default([]),
+});
+
+export const Staff = z.object({
+  id: Id,
+  name: z.string().optional(),
+  skills: z.array(Id).min(1, 'a staff member needs at least one skill'),
+  availability: Availability,
+});
+
+export const StaffTask = z.object({ skill: Id, offsetMinutes: NonNegativeMinutes, minutes: PositiveMinutes });
+
+export const Service = z.object({
+  id: Id,
+  name: z.string().optional(),
+  minutes: PositiveMinutes,
+  specialty: Id.optional(),
+  roomCapability: Id,
+  equipment: z.array(z.object({ id: Id, count: z.number().int().positive().default(1) })).default([]),
+  staffTasks: z.array(StaffTask).default([]),
+  turnoverMinutes: NonNegativeMinutes.default(0),
+  prep: z.array(z.string()).default([]),
+  // Extensions for cancellations (optional).
+  lateCancelHours: z.number().min(0).optional(),
+  lateCancelFee: z.number().min(0).optional(),
+});
+
+export const Request = z.object({
+  id: Id,
+  patientId: Id,
+  serviceId: Id,
+  urgency: Urgency,
+  earliestStart: Instant.optional(),
+  latestEnd: Instant.optional(),
+  minutes: PositiveMinutes.optional(),
+  providerId: Id.optional(),
+  preferredProviderIds: z.array(Id).default([]),
+});
+
+export const Weights = z.object({
+  urgency: z
+    .object({
+      emergency: z.number().positive().default(1000),
+      urgent: z.number().positive().default(100),
+      routine: z.number().positive().default(10),
+    })
+    .default({ emergency: 1000, urgent: 100, routine: 10 }),
+  preferredProvider: z.number().min(0).default(2),
+  waitPerHour: z.number().min(0).default(0.25),
+});
+
+export const DEFAULT_WEIGHTS = { urgency: { emergency: 1000, urgent: 100, routine: 10 }, preferredProvider: 2, waitPerHour: 0.25 };
+
+export const InstanceShape = z.object({
+  version: z.literal(1, 'must be 1 (the contract version this service reads)'),
+  clinic: z.object({
+    id: Id,
+    name: z.string().optional(),
+    timezone: TimeZone,
+    // Extensions for cancellations (optional).
+    lateCancelHours: z.number().min(0).optional(),
+    lateCancelFee: z.number().min(0).optional(),
+  }),
+  horizon: Interval,
+  slotMinutes: PositiveMinutes.max(60, 'must be at most 60').default(5),
+  providers: z.array(Provider).default([]),
+  rooms: z.array(Room).default([]),
+  equipment: z.array(Equipment).default([]),
+  staff: z.array(Staff).default([]),
+  services: z.array(Service).default([]),
+  requests: z.array(Request).default([]),
+  bookings: z.array(Booking).default([]),
+  weights: Weights.default(DEFAULT_WEIGHTS),
+});
+
+export const Instance = InstanceShape.superRefine(checkInstanceReferences);
+export type Instance = z.infer<typeof InstanceShape>;
+export type InstanceInput = z.input<typeof InstanceShape>;
+export type Provider = z.infer<typeof Provider>;
+export type Room = z.infer<typeof Room>;
+export type Equipment = z.infer<typeof Equipment>;
+export type Staff = z.infer<typeof Staff>;
+export type Service = z.infer<typeof Service>;
+export type Request = z.infer<typeof Request>;
+export type Weights = z.infer<typeof Weights>;

@@ -1,0 +1,117 @@
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { Progress } from '../../solver/api.js';
+import type { Instance } from '../contract/instance.js';
+import type { OptimizationResult } from '../contract/result.js';
+import type { BackendName, WorkerInput, WorkerMessage } from './messages.js';
+
+export type { BackendName } from './messages.js';
+
+export type ThreadOptions = {
+  timeLimitMs: number;
+  seed: number;
+  backend: BackendName;
+  /** How long past the time limit the worker may run before it is terminated (default 5 s). */
+  graceMs?: number;
+  /** Every progress report of the solver; `best` is the best complete result so far (kept across reports). */
+  onProgress?: (progress: Progress) => void;
+  /** Aborting stops the run like a deadline does: the worker is terminated and the last best is used. */
+  signal?: AbortSignal;
+  /** Used when the run is stopped before the solver reported any complete result. */
+  fallback?: (instance: Instance) => OptimizationResult;
+};
+
+export type ThreadOutcome = {
+  /** The solver's result, or the last best it reported when the run was stopped. */
+  result: OptimizationResult;
+  /** Why the run was cut short, if it was. */
+  stopped: 'deadline' | 'aborted' | null;
+  /** The result came from options.fallback, not from the solver. */
+  usedFallback: boolean;
+  /** Wall time of the whole run, worker start-up included. */
+  elapsedMs: number;
+};
+
+export const DEFAULT_GRACE_MS = 5_000;
+
+/**
+ * Runs the optimizer in a worker thread so the caller's event loop stays free (progress, signals, servers).
+ * A deadline always stops the run: past timeLimitMs + graceMs the worker is terminated and the last
+ * `best` it reported is returned (or options.fallback's result; without either the promise rejects).
+ */
+export function optimizeInThread(instance: Instance, options: ThreadOptions): Promise<ThreadOutcome> {
+  const started = performance.now();
+  const input: WorkerInput = {
+    instance,
+    timeLimitMs: options.timeLimitMs,
+    seed: options.seed,
+    backend: options.backend,
+  };
+  const worker = startWorker(input);
+
+  return new Promise<ThreadOutcome>((resolve, reject) => {
+    let best: OptimizationResult | undefined;
+    let settled = false;
+
+    const finish = (outcome: { result: OptimizationResult; stopped: ThreadOutcome['stopped']; usedFallback?: boolean } | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve({ usedFallback: false, ...outcome, elapsedMs: performance.now() - started });
+    };
+
+    const stop = (why: 'deadline' | 'aborted') => {
+      if (best) return finish({ result: best, stopped: why });
+      if (options.fallback) {
+        try {
+          return finish({ result: options.fallback(instance), stopped: why, usedFallback: true });
+        } catch (error) {
+          return finish(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      finish(new Error(`the optimizer was stopped (${why}) before it found any schedule`));
+    };
+
+    const onAbort = () => stop('aborted');
+    const deadline = setTimeout(() => stop('deadline'), options.timeLimitMs + (options.graceMs ?? DEFAULT_GRACE_MS));
+
+    if (options.signal?.aborted) return stop('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    worker.on('message', (message: WorkerMessage) => {
+      if (settled) return;
+      switch (message.type) {
+        case 'progress':
+          if (message.progress.best) best = message.progress.best;
+          options.onProgress?.(best ? { ...message.progress, best } : message.progress);
+          return;
+        case 'done':
+          return finish({ result: message.result, stopped: null });
+        case 'error': {
+          const error = new Error(message.message);
+          if (message.stack) error.stack = message.stack;
+          return finish(error);
+        }
+      }
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the optimizer thread exited (code ${code}) without a result`)));
+  });
+}
+
+/**
+ * From the compiled dist/ the worker is optimizeWorker.js. From TypeScript sources (tsx, vitest) it is
+ * optimizeWorker.ts, and the worker must load tsx first: Node 20 does not apply `--import tsx` given in a
+ * worker's execArgv to the worker's entry module, so a tiny bootstrap registers tsx and then imports it.
+ */
+function startWorker(input: WorkerInput): Worker {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSources ? './optimizeWorker.ts' : './optimizeWorker.js', import.meta.url);
+  if (!fromSources) return new Worker(entry, { workerData: input });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: input });
+}
