@@ -3,10 +3,10 @@
 // stdout, after RESULT_MARKER. Only the project's public functions are called.
 import { performance } from 'node:perf_hooks';
 import type { Progress } from '../solver/api.js';
-import { loadBackend } from '../solver/backends/load.js';
 import { formatProblems, parseInstance } from '../src/contract/parse.js';
 import type { OptimizationResult } from '../src/contract/result.js';
 import { generateClinic } from '../src/generate/generateClinic.js';
+import { optimizeInThread } from '../src/runtime/optimizeInThread.js';
 import { checkRun } from './checkRun.js';
 import { RESULT_MARKER, type ChildReport, type ProgressPoint, type RunConfig } from './types.js';
 
@@ -38,22 +38,17 @@ async function run(config: RunConfig): Promise<ChildReport> {
   const parsed = parseInstance(generateClinic({ providers: config.providers, seed: config.seed, load: config.load }));
   if (!parsed.ok) return { ok: false, error: `the generated clinic is not a valid instance:\n${formatProblems(parsed.problems)}` };
   const instance = parsed.value;
-  const backend = config.method === 'first-fit' ? null : await loadBackend(config.method);
-  const { optimize } = await import('../solver/optimize.js');
   const { firstFit } = await import('../solver/firstFit.js');
   const setupMs = performance.now() - setupStart;
 
+  // The optimizer runs as the CLI runs it: in a worker thread (loading its backend out of the time
+  // limit), with the bound computed in a second thread beside the search.
   const progress = progressLog();
   const start = performance.now();
-  const result: OptimizationResult = backend
-    ? optimize(instance, {
-        timeLimitMs: config.timeLimitMs,
-        seed: config.seed,
-        backend,
-        clock: () => performance.now(),
-        onProgress: (p) => progress.add(p),
-      })
-    : firstFit(instance, () => performance.now() - start);
+  const result: OptimizationResult =
+    config.method === 'first-fit'
+      ? firstFit(instance, () => performance.now() - start)
+      : (await optimizeInThread(instance, { timeLimitMs: config.timeLimitMs, seed: config.seed, backend: config.method, onProgress: (p) => progress.add(p) })).result;
   const elapsedMs = performance.now() - start;
   const peakMB = process.resourceUsage().maxRSS / 1024;
 

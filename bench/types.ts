@@ -32,7 +32,7 @@ export type ChildReport =
       gap: number;
       /** Wall time of the optimize / firstFit call, measured by the bench. */
       elapsedMs: number;
-      /** Clinic generation, parsing and backend loading (not in elapsedMs). */
+      /** Clinic generation and parsing (not in elapsedMs; loading the backend is, inside the time limit). */
       setupMs: number;
       /** process.resourceUsage().maxRSS right after the call, in MiB. */
       peakMB: number;

@@ -59,4 +59,17 @@ export type OptimizeOptions = {
   onProgress?: (progress: Progress) => void;
   /** Stop after this many search rounds (makes a run reproducible regardless of machine speed). */
   maxRounds?: number;
+  /** A bound computed at the same time elsewhere (another thread): the search then gets all the time. */
+  parallelBound?: ParallelBound;
+};
+
+/**
+ * The optimizer's side of a bound computed in parallel. `latest` is the best proven bound so far
+ * (Infinity while there is none), or null once the parallel computation has failed or stopped without
+ * converging, in which case the optimizer computes its own. `shareScore` hands over the best score, which
+ * steers the subgradient steps.
+ */
+export type ParallelBound = {
+  latest(): number | null;
+  shareScore(score: number): void;
 };

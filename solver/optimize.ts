@@ -1,7 +1,7 @@
 import type { Instance } from '../src/contract/instance.js';
 import type { OptimizationResult } from '../src/contract/result.js';
 import type { OptimizeOptions } from './api.js';
-import { lagrangianStep, startLagrangian } from './bound/lagrangian.js';
+import { hasConverged, lagrangianStep, startLagrangian } from './bound/lagrangian.js';
 import { upperBoundAtRest } from './bound/trivial.js';
 import { buildResult } from './buildResult.js';
 import { bestValuePick, constructionOrder, earliestStartPick, placeInOrder, urgencyOrder } from './construct.js';
@@ -67,6 +67,9 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
       ...(withBest ? { best: finish() } : {}),
     });
   };
+  // A bound computed in parallel aims its steps at the best score: it gets the construction's at once.
+  const parallel = options.parallelBound;
+  parallel?.shareScore(state.score);
   const finishStarted = clock();
   if (options.onProgress) report(true);
   else finish();
@@ -98,24 +101,36 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
 
   const lagrangian = startLagrangian(model);
   const related = relatedLanes(model);
-  const boundStep = () => {
-    const value = lagrangianStep(model, lagrangian, state.score);
+  const lowerBoundTo = (value: number, method: string) => {
     if (value < bound) {
       bound = value;
-      boundMethod = 'lagrangian';
+      boundMethod = method;
     }
   };
+  const boundStep = () => lowerBoundTo(lagrangianStep(model, lagrangian, state.score), 'lagrangian');
+  // With a bound computed in parallel this thread only searches; otherwise (or once that bound is gone)
+  // it interleaves bound steps with the search.
+  const ownBound = () => {
+    if (!parallel) return true;
+    const latest = parallel.latest();
+    if (latest === null) return true;
+    lowerBoundTo(latest, 'lagrangian');
+    return false;
+  };
+  parallel?.shareScore(state.score);
   // A first stretch of bound steps: the early steps move the bound the most.
-  for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
+  if (ownBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
-    if (lagrangian.step > 1e-5) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
+    if (ownBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++)
       if (lnsStep(model, state, backend, random, related, Math.min(SUBPROBLEM_MS, Math.max(20, left()))) && state.score > before) improvingMoves++;
+    if (state.score > before) parallel?.shareScore(state.score);
     report(state.score > before + 1e-9);
   }
+  ownBound();
   return finish();
 }
 

@@ -10,8 +10,12 @@ export { BACKEND_NAMES, type BackendName } from '../../solver/backends/load.js';
 export type WorkerInput = {
   instance: Instance;
   timeLimitMs: number;
+  /** When the caller asked (epoch ms, high resolution): the time limit counts from here. */
+  requestedAt: number;
   seed: number;
   backend: BackendName;
+  /** Shared with a bound thread running beside the optimizer, if there is one. */
+  boundCells?: BigInt64Array;
 };
 
 /** Messages from the optimize worker. `best` travels in a progress message only when it changed. */

@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { Progress } from '../../solver/api.js';
 import type { Instance } from '../contract/instance.js';
 import type { OptimizationResult } from '../contract/result.js';
+import { BOUND_STATUS, createBoundCells, setStatus } from './boundCells.js';
+import type { BoundWorkerInput } from './boundWorker.js';
 import type { BackendName, WorkerInput, WorkerMessage } from './messages.js';
 
 export type { BackendName } from './messages.js';
@@ -19,6 +22,11 @@ export type ThreadOptions = {
   signal?: AbortSignal;
   /** Used when the run is stopped before the solver reported any complete result. */
   fallback?: (instance: Instance) => OptimizationResult;
+  /**
+   * Compute the bound in a second thread beside the search (default: when the machine has 2+ cores).
+   * The search then gets all of its thread's time instead of sharing it with bound steps.
+   */
+  parallelBound?: boolean;
 };
 
 export type ThreadOutcome = {
@@ -44,10 +52,20 @@ export function optimizeInThread(instance: Instance, options: ThreadOptions): Pr
   const input: WorkerInput = {
     instance,
     timeLimitMs: options.timeLimitMs,
+    requestedAt: performance.timeOrigin + started,
     seed: options.seed,
     backend: options.backend,
   };
-  const worker = startWorker(input);
+  const boundCells = (options.parallelBound ?? availableParallelism() > 1) ? createBoundCells() : undefined;
+  const boundWorker = boundCells ? startWorker('boundWorker', { instance, cells: boundCells } satisfies BoundWorkerInput) : undefined;
+  if (boundCells && boundWorker) {
+    input.boundCells = boundCells;
+    // If the bound thread dies, the optimizer notices through the cells and computes its own bound.
+    const failed = () => setStatus(boundCells, BOUND_STATUS.failed);
+    boundWorker.on('error', failed);
+    boundWorker.on('exit', (code) => code !== 0 && failed());
+  }
+  const worker = startWorker('optimizeWorker', input);
 
   return new Promise<ThreadOutcome>((resolve, reject) => {
     let best: OptimizationResult | undefined;
@@ -59,6 +77,7 @@ export function optimizeInThread(instance: Instance, options: ThreadOptions): Pr
       clearTimeout(deadline);
       options.signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
+      void boundWorker?.terminate();
       if (outcome instanceof Error) reject(outcome);
       else resolve({ usedFallback: false, ...outcome, elapsedMs: performance.now() - started });
     };
@@ -103,13 +122,13 @@ export function optimizeInThread(instance: Instance, options: ThreadOptions): Pr
 }
 
 /**
- * From the compiled dist/ the worker is optimizeWorker.js. From TypeScript sources (tsx, vitest) it is
- * optimizeWorker.ts, and the worker must load tsx first: Node 20 does not apply `--import tsx` given in a
+ * From the compiled dist/ a worker is NAME.js. From TypeScript sources (tsx, vitest) it is
+ * NAME.ts, and the worker must load tsx first: Node 20 does not apply `--import tsx` given in a
  * worker's execArgv to the worker's entry module, so a tiny bootstrap registers tsx and then imports it.
  */
-function startWorker(input: WorkerInput): Worker {
+function startWorker(name: 'optimizeWorker' | 'boundWorker', input: WorkerInput | BoundWorkerInput): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSources ? './optimizeWorker.ts' : './optimizeWorker.js', import.meta.url);
+  const entry = new URL(`./${name}.${fromSources ? 'ts' : 'js'}`, import.meta.url);
   if (!fromSources) return new Worker(entry, { workerData: input });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;

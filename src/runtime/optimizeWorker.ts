@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { MipBackend, Progress } from '../../solver/api.js';
 import { loadBackend } from '../../solver/backends/load.js';
+import { parallelBoundOver } from './boundCells.js';
 import type { WorkerInput, WorkerMessage } from './messages.js';
 
 /** Post a progress message at most this often, unless it carries a better schedule. */
@@ -17,9 +18,10 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
   try {
     const backend = await loadBackend(input.backend);
     const { optimize } = await import('../../solver/optimize.js');
-    // The time limit counts from the parent's request: the worker's clock starts with the worker, so
-    // start-up and loading the backend come out of the budget (keeping a small minimum to search in).
-    const timeLimitMs = Math.max(input.timeLimitMs - performance.now(), Math.min(input.timeLimitMs, MIN_SEARCH_MS));
+    // The time limit counts from the parent's request: starting the worker and loading the backend come
+    // out of the budget (keeping a small minimum to search in).
+    const sinceRequest = performance.timeOrigin + performance.now() - input.requestedAt;
+    const timeLimitMs = Math.max(input.timeLimitMs - sinceRequest, Math.min(input.timeLimitMs, MIN_SEARCH_MS));
     let lastPost = Number.NEGATIVE_INFINITY;
     let lastBest: Progress['best'];
     let lastBestObjective = Number.NaN;
@@ -28,6 +30,7 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
       seed: input.seed,
       backend,
       clock: () => performance.now(),
+      ...(input.boundCells ? { parallelBound: parallelBoundOver(input.boundCells) } : {}),
       onProgress: (progress) => {
         const now = performance.now();
         const { best, ...rest } = progress;
