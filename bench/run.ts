@@ -72,7 +72,7 @@ function report(plan: BenchPlan, results: Results, env: ReturnType<typeof descri
     env.lines.join('\n'),
     `Clinics: generateClinic at load ${LOAD}, sizes ${plan.sizes.join(', ')} providers, seeds ${plan.seeds.join(', ')}. ` +
       `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
-      `Every run in its own process; \`seconds\` is the wall time of the optimize / firstFit call, \`peak MB\` the process's maxRSS ` +
+      `Every run in its own process; the optimizer runs as the CLI runs it (a worker thread for the search, one for the bound, the backend loaded inside the time limit). \`seconds\` is the wall time of that run / the firstFit call, \`peak MB\` the process's maxRSS ` +
       `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`,
     '## Results',
     ...plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))),
