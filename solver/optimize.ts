@@ -96,6 +96,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
       boundMethod = 'mip';
     }
     if (solution.status === 'infeasible') bound = state.score;
+    parallel?.shareScore(state.score);
     report(true);
   }
 
@@ -117,7 +118,6 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
     lowerBoundTo(latest, 'lagrangian');
     return false;
   };
-  parallel?.shareScore(state.score);
   // A first stretch of bound steps: the early steps move the bound the most.
   if (ownBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {

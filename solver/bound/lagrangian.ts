@@ -5,6 +5,8 @@ import { bestPriced, priceTable } from './prices.js';
 // Halve the step after this many steps without a better bound (measured on 10- and 40-provider days:
 // 40 converges in seconds but 0.2-1% higher; 100-400 keep lowering the bound for a minute).
 const PATIENCE = 100;
+/** Below this step size further steps no longer move the bound: it has converged. */
+const CONVERGED_STEP = 1e-5;
 
 /**
  * Lagrangian relaxation of every shared capacity (provider, room and staff pools, equipment, patients,
@@ -12,9 +14,6 @@ const PATIENCE = 100;
  * so one evaluation is a pass over the candidates with prefix sums; its dual value is a proven upper bound,
  * and subgradient steps drive it toward the LP bound.
  */
-/** Below this step size further steps no longer move the bound: it has converged. */
-const CONVERGED_STEP = 1e-5;
-
 export type LagrangianState = {
   price: Float64Array[];
   capPrice: Map<number, number>;
