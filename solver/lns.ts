@@ -7,6 +7,10 @@ import { fits, place, placementValue, type Usage } from './usage.js';
 // Window widths (slots) and how many related lanes join the seed lane; measured on generated clinics.
 const WINDOWS = [12, 18, 24, 36, 48];
 const GROUP_EXTRA = [0, 1, 2];
+// A neighbourhood around a waiting request is seeded from the one of this many random draws that has
+// failed least so far (measured on the 40-provider days, 60 s: 3 draws gave +0.04% / +0.4-0.5% score over
+// a uniform draw; 2 and 5 draws gained less).
+const SEED_DRAWS = 3;
 
 /** The lane that names a neighbourhood: the provider, or the room for services without one. */
 const keyLane = (model: Model, i: number, mode: number) => {
@@ -24,7 +28,13 @@ export function relatedLanes(model: Model): Map<number, number[]> {
   return new Map([...related].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
 }
 
-export type LnsState = { assignment: Assignment; usage: Usage; score: number };
+export type LnsState = {
+  assignment: Assignment;
+  usage: Usage;
+  score: number;
+  /** Per request: neighbourhoods seeded from it (while it waited) that brought no gain. */
+  misses?: Map<number, number>;
+};
 
 /**
  * One large-neighbourhood step: free what a few interchangeable providers (or rooms) do in a time window,
@@ -38,6 +48,25 @@ export function lnsStep(
   related: Map<number, number[]>,
   timeLimitMs: number,
 ): boolean {
+  const before = state.score;
+  const seed = { request: -1 };
+  const moved = neighbourhoodStep(model, state, backend, random, related, timeLimitMs, seed);
+  if (seed.request >= 0 && state.score <= before + 1e-9) {
+    const misses = (state.misses ??= new Map());
+    misses.set(seed.request, (misses.get(seed.request) ?? 0) + 1);
+  }
+  return moved;
+}
+
+function neighbourhoodStep(
+  model: Model,
+  state: LnsState,
+  backend: MipBackend,
+  random: Random,
+  related: Map<number, number[]>,
+  timeLimitMs: number,
+  seed: { request: number },
+): boolean {
   const waiting = state.assignment.flatMap((p, i) => (p === null && model.requests[i]!.modes.length > 0 ? [i] : []));
   const placed = state.assignment.flatMap((p, i) => (p ? [i] : []));
   if (waiting.length === 0 && placed.length === 0) return false;
@@ -46,7 +75,8 @@ export function lnsStep(
   let seedLane: number;
   let center: number;
   if (waiting.length > 0 && (placed.length === 0 || random.chance(0.6))) {
-    const i = random.pick(waiting);
+    const i = pickWaiting(state, waiting, random);
+    seed.request = i;
     const r = model.requests[i]!;
     const m = random.int(0, r.modes.length - 1);
     seedLane = keyLane(model, i, m);
@@ -99,6 +129,16 @@ export function lnsStep(
     return applyMove(model, state, fixed, freed, chosenPlacements(candidates, solution.x), before);
   }
   return false;
+}
+
+/** A waiting request to build the neighbourhood around: of a few drawn at random, the one that failed least. */
+function pickWaiting(state: LnsState, waiting: number[], random: Random): number {
+  let best = random.pick(waiting);
+  for (let k = 1; k < SEED_DRAWS; k++) {
+    const other = random.pick(waiting);
+    if ((state.misses?.get(other) ?? 0) < (state.misses?.get(best) ?? 0)) best = other;
+  }
+  return best;
 }
 
 function applyMove(model: Model, state: LnsState, fixed: Usage, freed: number[], chosen: Map<number, Placement>, before: number): boolean {
