@@ -48,35 +48,37 @@ export function lnsStep(
   related: Map<number, number[]>,
   timeLimitMs: number,
 ): boolean {
+  const seed = chooseSeed(model, state, random, related);
+  if (!seed) return false;
   const before = state.score;
-  const seed = { request: -1 };
-  const moved = neighbourhoodStep(model, state, backend, random, related, timeLimitMs, seed);
-  if (seed.request >= 0 && state.score <= before + 1e-9) {
+  const moved = solveAround(model, state, backend, random, seed, timeLimitMs);
+  if (seed.waitingRequest >= 0 && state.score <= before + 1e-9) {
     const misses = (state.misses ??= new Map());
-    misses.set(seed.request, (misses.get(seed.request) ?? 0) + 1);
+    misses.set(seed.waitingRequest, (misses.get(seed.waitingRequest) ?? 0) + 1);
   }
   return moved;
 }
 
-function neighbourhoodStep(
-  model: Model,
-  state: LnsState,
-  backend: MipBackend,
-  random: Random,
-  related: Map<number, number[]>,
-  timeLimitMs: number,
-  seed: { request: number },
-): boolean {
+type Seed = {
+  /** The waiting request the neighbourhood is built around, or -1 when it is built around a placed one. */
+  waitingRequest: number;
+  group: Set<number>;
+  center: number;
+  waiting: number[];
+  placed: number[];
+};
+
+/** Seed: a waiting request's possible place (to let it in), or a placed request's place (to tidy up). */
+function chooseSeed(model: Model, state: LnsState, random: Random, related: Map<number, number[]>): Seed | null {
   const waiting = state.assignment.flatMap((p, i) => (p === null && model.requests[i]!.modes.length > 0 ? [i] : []));
   const placed = state.assignment.flatMap((p, i) => (p ? [i] : []));
-  if (waiting.length === 0 && placed.length === 0) return false;
+  if (waiting.length === 0 && placed.length === 0) return null;
 
-  // Seed: a waiting request's possible place (to let it in), or a placed request's place (to tidy up).
+  let waitingRequest = -1;
   let seedLane: number;
   let center: number;
   if (waiting.length > 0 && (placed.length === 0 || random.chance(0.6))) {
-    const i = pickWaiting(state, waiting, random);
-    seed.request = i;
+    const i = (waitingRequest = pickWaiting(state, waiting, random));
     const r = model.requests[i]!;
     const m = random.int(0, r.modes.length - 1);
     seedLane = keyLane(model, i, m);
@@ -90,7 +92,12 @@ function neighbourhoodStep(
   const group = new Set([seedLane]);
   const others = [...(related.get(seedLane) ?? [])];
   for (let k = random.pick(GROUP_EXTRA); k > 0 && others.length > 0; k--) group.add(others.splice(random.int(0, others.length - 1), 1)[0]!);
+  return { waitingRequest, group, center, waiting, placed };
+}
 
+/** Frees the seed's group in a window around its center (narrowed until the model is small enough) and re-solves it. */
+function solveAround(model: Model, state: LnsState, backend: MipBackend, random: Random, seed: Seed, timeLimitMs: number): boolean {
+  const { group, center, waiting, placed } = seed;
   let width = random.pick(WINDOWS);
   while (width >= 6) {
     const from = Math.max(0, Math.min(model.slots - width, center - Math.floor(width / 2)));
