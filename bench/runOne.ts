@@ -48,7 +48,14 @@ async function run(config: RunConfig): Promise<ChildReport> {
   const result: OptimizationResult =
     config.method === 'first-fit'
       ? firstFit(instance, () => performance.now() - start)
-      : (await optimizeInThread(instance, { timeLimitMs: config.timeLimitMs, seed: config.seed, backend: config.method, onProgress: (p) => progress.add(p) })).result;
+      : (
+          await optimizeInThread(instance, {
+            timeLimitMs: config.timeLimitMs,
+            seed: config.seed,
+            backend: config.method,
+            onProgress: (p) => progress.add(p),
+          })
+        ).result;
   const elapsedMs = performance.now() - start;
   const peakMB = process.resourceUsage().maxRSS / 1024;
 

@@ -66,8 +66,7 @@ export type OptimizeOptions = {
 /**
  * The optimizer's side of a bound computed in parallel. `latest` is the best proven bound so far
  * (Infinity while there is none), or null once the parallel computation has failed, in which case the
- * optimizer computes its own. `shareScore` hands over the best score, which
- * steers the subgradient steps.
+ * optimizer computes its own. `shareScore` hands over the best score, which steers the subgradient steps.
  */
 export type ParallelBound = {
   latest(): number | null;

@@ -109,9 +109,9 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
     }
   };
   const boundStep = () => lowerBoundTo(lagrangianStep(model, lagrangian, state.score), 'lagrangian');
-  // With a bound computed in parallel this thread only searches; otherwise (or once that bound is gone)
-  // it interleaves bound steps with the search.
-  const ownBound = () => {
+  // With a bound computed in parallel this thread only searches (taking that bound in as it goes);
+  // otherwise, or once that bound is gone, it interleaves bound steps of its own with the search.
+  const needOwnBound = () => {
     if (!parallel) return true;
     const latest = parallel.latest();
     if (latest === null) return true;
@@ -119,18 +119,18 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
     return false;
   };
   // A first stretch of bound steps: the early steps move the bound the most.
-  if (ownBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
+  if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
-    if (ownBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
+    if (needOwnBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++)
       if (lnsStep(model, state, backend, random, related, Math.min(SUBPROBLEM_MS, Math.max(20, left()))) && state.score > before) improvingMoves++;
     if (state.score > before) parallel?.shareScore(state.score);
     report(state.score > before + 1e-9);
   }
-  ownBound();
+  needOwnBound(); // the parallel bound's last word
   return finish();
 }
 

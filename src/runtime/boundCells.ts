@@ -24,9 +24,9 @@ export function createBoundCells(): BoundCells {
   return cells;
 }
 
-export const readBound = (cells: BoundCells) => fromBits(Atomics.load(cells, BOUND));
+const readBound = (cells: BoundCells) => fromBits(Atomics.load(cells, BOUND));
 export const readScore = (cells: BoundCells) => fromBits(Atomics.load(cells, SCORE));
-export const readStatus = (cells: BoundCells) => Atomics.load(cells, STATUS);
+const readStatus = (cells: BoundCells) => Atomics.load(cells, STATUS);
 
 export function publishBound(cells: BoundCells, bound: number): void {
   Atomics.store(cells, BOUND, toBits(bound));

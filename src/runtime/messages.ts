@@ -3,6 +3,7 @@ import type { Instance } from '../contract/instance.js';
 import type { OptimizationResult } from '../contract/result.js';
 
 import type { BackendName } from '../../solver/backends/load.js';
+import type { BoundCells } from './boundCells.js';
 
 export { BACKEND_NAMES, type BackendName } from '../../solver/backends/load.js';
 
@@ -15,7 +16,7 @@ export type WorkerInput = {
   seed: number;
   backend: BackendName;
   /** Shared with a bound thread running beside the optimizer, if there is one. */
-  boundCells?: BigInt64Array;
+  boundCells?: BoundCells;
 };
 
 /** Messages from the optimize worker. `best` travels in a progress message only when it changed. */
