@@ -21,13 +21,19 @@ export type MipSolution = {
 };
 
 export type SolveOptions = {
+  /** A safety net: the solve stops by then whatever else limits it (and is then no longer reproducible). */
   timeLimitMs: number;
+  /**
+   * Branch-and-bound nodes before the solve stops with its best so far. A count, not a time, so the
+   * outcome is the same on any machine and under any load.
+   */
+  nodeLimit?: number;
   relaxation?: boolean;
   /** What the model is: the whole day, or one small neighbourhood of it (a backend may route on this). */
   purpose?: 'whole-day' | 'neighbourhood';
 };
 
-/** A MIP backend: synchronous, stops on its own within timeLimitMs. */
+/** A MIP backend: synchronous, stops on its own within timeLimitMs (and nodeLimit, if given). */
 export type MipBackend = {
   name: string;
   /** Largest neighbourhood model (columns) it solves exactly in well under a second. */

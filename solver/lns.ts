@@ -28,6 +28,9 @@ export function relatedLanes(model: Model): Map<number, number[]> {
   return new Map([...related].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
 }
 
+/** How long one neighbourhood solve may run: a node count, with a time limit as a safety net. */
+export type NeighbourhoodLimits = { nodeLimit: number; timeLimitMs: number };
+
 export type LnsState = {
   assignment: Assignment;
   usage: Usage;
@@ -46,12 +49,12 @@ export function lnsStep(
   backend: MipBackend,
   random: Random,
   related: Map<number, number[]>,
-  timeLimitMs: number,
+  limits: NeighbourhoodLimits,
 ): boolean {
   const seed = chooseSeed(model, state, random, related);
   if (!seed) return false;
   const before = state.score;
-  const moved = solveAround(model, state, backend, random, seed, timeLimitMs);
+  const moved = solveAround(model, state, backend, random, seed, limits);
   if (seed.waitingRequest >= 0 && state.score <= before + 1e-9) {
     const misses = (state.misses ??= new Map());
     misses.set(seed.waitingRequest, (misses.get(seed.waitingRequest) ?? 0) + 1);
@@ -96,7 +99,7 @@ function chooseSeed(model: Model, state: LnsState, random: Random, related: Map<
 }
 
 /** Frees the seed's group in a window around its center (narrowed until the model is small enough) and re-solves it. */
-function solveAround(model: Model, state: LnsState, backend: MipBackend, random: Random, seed: Seed, timeLimitMs: number): boolean {
+function solveAround(model: Model, state: LnsState, backend: MipBackend, random: Random, seed: Seed, limits: NeighbourhoodLimits): boolean {
   const { group, center, waiting, placed } = seed;
   let width = random.pick(WINDOWS);
   while (width >= 6) {
@@ -107,18 +110,18 @@ function solveAround(model: Model, state: LnsState, backend: MipBackend, random:
     const fixed = cloneUsage(state.usage);
     for (const i of freedPlaced) place(model, fixed, model.requests[i]!, state.assignment[i]!, -1);
     const roomy = roomyRooms(model, fixed, group, from, to);
-    const limits = (i: number) => {
+    const allowed = (i: number) => {
       const keep = dominantModes(model, i, roomy);
       return { mode: (m: number) => keep[m]! && group.has(keyLane(model, i, m)), from, to: to - model.requests[i]!.length };
     };
 
-    const candidates: Candidate[] = freedPlaced.flatMap((i) => candidatesFor(model, fixed, i, limits(i)));
+    const candidates: Candidate[] = freedPlaced.flatMap((i) => candidatesFor(model, fixed, i, allowed(i)));
     const extra = waiting
       .map((i) => ({ i, order: random.int(0, 1_000_000), value: model.requests[i]!.base }))
       .sort((a, b) => b.value - a.value || a.order - b.order);
     const freed = [...freedPlaced];
     for (const { i } of extra) {
-      const more = candidatesFor(model, fixed, i, limits(i));
+      const more = candidatesFor(model, fixed, i, allowed(i));
       if (more.length === 0) continue;
       if (candidates.length + more.length > backend.neighbourhoodCols) break;
       candidates.push(...more);
@@ -131,7 +134,7 @@ function solveAround(model: Model, state: LnsState, backend: MipBackend, random:
     if (freed.length === 0) return false;
     const before = freedPlaced.reduce((s, i) => s + placementValue(model.requests[i]!, state.assignment[i]!), 0);
     const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment);
-    const solution = backend.solve(mip, { timeLimitMs, purpose: 'neighbourhood' });
+    const solution = backend.solve(mip, { ...limits, purpose: 'neighbourhood' });
     if (!solution.x || solution.objective < before - 1e-9) return false;
     return applyMove(model, state, fixed, freed, chosenPlacements(candidates, solution.x), before);
   }

@@ -149,7 +149,10 @@ describe('medsched usage', () => {
     const badLimit = await medsched(['optimize', `${FIXTURES}/tiny-instance.json`, '--time-limit', 'soon']);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toMatch(/--time-limit/);
-    noStackTrace(unknown.stderr + badBackend.stderr + badLimit.stderr);
+    const badRounds = await medsched(['optimize', `${FIXTURES}/tiny-instance.json`, '--max-rounds', '0']);
+    expect(badRounds.code).toBe(2);
+    expect(badRounds.stderr).toMatch(/--max-rounds must be more than 0/);
+    noStackTrace(unknown.stderr + badBackend.stderr + badLimit.stderr + badRounds.stderr);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as highsModule from 'highs';
 import type { Highs } from 'highs';
-import type { Mip, MipBackend, MipSolution } from '../api.js';
+import type { Mip, MipBackend, MipSolution, SolveOptions } from '../api.js';
 
 // The package's types describe CommonJS while Node loads its ES module: take the loader from either shape.
 type Loader = () => Promise<Highs>;
@@ -19,9 +19,9 @@ export async function loadHighsBackend(): Promise<MipBackend> {
     // reached 0.7-0.8%, with the search first or not.
     fullModelCols: 6_000,
     provesBound: true,
-    solve(mip, { timeLimitMs, relaxation }) {
+    solve(mip, options) {
       try {
-        return solveWith(highs, mip, timeLimitMs, relaxation ?? false);
+        return solveWith(highs, mip, options);
       } catch (error) {
         // A Wasm abort (e.g. out of memory) leaves the runtime unusable: report no solution and start afresh.
         void loadHighs().then((fresh: Highs) => (highs = fresh));
@@ -31,7 +31,7 @@ export async function loadHighsBackend(): Promise<MipBackend> {
   };
 }
 
-function solveWith(highs: Highs, mip: Mip, timeLimitMs: number, relaxation: boolean): MipSolution {
+function solveWith(highs: Highs, mip: Mip, { timeLimitMs, nodeLimit, relaxation = false }: SolveOptions): MipSolution {
   const starts = [0];
   const indices: number[] = [];
   const values: number[] = [];
@@ -60,6 +60,7 @@ function solveWith(highs: Highs, mip: Mip, timeLimitMs: number, relaxation: bool
       mip_rel_gap: 1e-9,
       mip_abs_gap: 1e-7,
       random_seed: 0,
+      ...(nodeLimit !== undefined ? { mip_max_nodes: Math.max(1, Math.floor(nodeLimit)) } : {}),
     });
     if (mip.start && !relaxation) model.setSolution({ colValue: mip.start });
     model.run();

@@ -1,6 +1,7 @@
 import * as jsl from 'javascript-lp-solver';
 import type { Model, SolveResult } from 'javascript-lp-solver';
-import type { MipBackend, MipSolution } from '../api.js';
+import type { Mip, MipBackend, MipSolution } from '../api.js';
+import { withNodeClock } from './nodeClock.js';
 
 /**
  * javascript-lp-solver: pure JavaScript branch and bound. It proves optimality only on small models
@@ -17,7 +18,7 @@ export const jsLpSolverBackend: MipBackend = {
   neighbourhoodCols: 300,
   fullModelCols: 300,
   provesBound: false,
-  solve(mip, { timeLimitMs, relaxation }): MipSolution {
+  solve(mip, { timeLimitMs, nodeLimit, relaxation }): MipSolution {
     const OBJ = '__value';
     const constraints: Record<string, { min?: number; max?: number }> = {};
     const variables: Record<string, Record<string, number>> = {};
@@ -31,20 +32,18 @@ export const jsLpSolverBackend: MipBackend = {
       row.cols.forEach((j, k) => (variables[`x${j}`]![name] = row.coefs[k]!));
     });
     const flags = Object.fromEntries(Object.keys(variables).map((v, j) => [v, mip.integer[j] ? 1 : 0] as const).filter(([, f]) => f));
-    // Column upper bounds become rows (the JSON format has no bounds).
+    // Column upper bounds become rows (the JSON format has no bounds), unless a row already implies them.
+    const implied = impliedUpperBounds(mip);
     for (let j = 0; j < mip.numCols; j++) {
+      if (implied[j]) continue;
       const name = `u${j}`;
       constraints[name] = { max: mip.colUpper[j]! };
       variables[`x${j}`]![name] = 1;
     }
-    const result = solver.Solve({
-      optimize: OBJ,
-      opType: 'max',
-      constraints,
-      variables,
-      ...(relaxation ? {} : { ints: flags }),
-      options: { timeout: Math.max(1, Math.floor(timeLimitMs)), tolerance: 0 },
-    });
+    const solve = (timeout: number) =>
+      solver.Solve({ optimize: OBJ, opType: 'max', constraints, variables, ...(relaxation ? {} : { ints: flags }), options: { timeout, tolerance: 0 } });
+    const result =
+      nodeLimit === undefined ? solve(Math.max(1, Math.floor(timeLimitMs))) : withNodeClock(timeLimitMs, () => solve(Math.max(1, Math.floor(nodeLimit))));
     if (!result.feasible) return { status: result.bounded === false ? 'none' : 'infeasible', x: null, objective: -Infinity, bound: null };
     const x = Array.from({ length: mip.numCols }, (_, j) => Number(result[`x${j}`] ?? 0));
     const integral = relaxation || x.every((v, j) => !mip.integer[j] || Math.abs(v - Math.round(v)) < 1e-6);
@@ -52,3 +51,20 @@ export const jsLpSolverBackend: MipBackend = {
     return { status: 'feasible', x, objective: Number(result.result), bound: null };
   },
 };
+
+/**
+ * Columns whose upper bound a row already enforces: a row of non-negative coefficients over
+ * non-negative columns caps each of its columns at upper / coefficient. Every candidate sits in its
+ * request's "at most once" row, so neighbourhood models need none of the extra bound rows, which in a
+ * dense tableau would double its size.
+ */
+function impliedUpperBounds(mip: Mip): boolean[] {
+  const implied = new Array<boolean>(mip.numCols).fill(false);
+  for (const row of mip.rows) {
+    if (!Number.isFinite(row.upper) || row.coefs.some((c) => c < 0)) continue;
+    row.cols.forEach((j, k) => {
+      if (row.upper / row.coefs[k]! <= mip.colUpper[j]!) implied[j] = true;
+    });
+  }
+  return implied;
+}

@@ -19,6 +19,7 @@ export async function optimizeCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('optimize', args, {
     'time-limit': { type: 'string', default: '30' },
     seed: { type: 'string', default: '1' },
+    'max-rounds': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -31,6 +32,8 @@ export async function optimizeCommand(args: string[], io: Io): Promise<number> {
   const [file] = expectPositionals('optimize', positionals, ['INSTANCE']);
   const timeLimitMs = 1000 * numberOption('optimize', 'time-limit', values['time-limit'], { exclusiveMin: 0 });
   const seed = numberOption('optimize', 'seed', values.seed, { integer: true });
+  const maxRounds =
+    values['max-rounds'] === undefined ? undefined : numberOption('optimize', 'max-rounds', values['max-rounds'], { integer: true, exclusiveMin: 0 });
   const backend = values.backend as BackendName;
   if (!BACKEND_NAMES.includes(backend))
     throw usageError(`optimize: --backend must be one of ${BACKEND_NAMES.join(', ')}, got '${values.backend}'`);
@@ -51,6 +54,7 @@ export async function optimizeCommand(args: string[], io: Io): Promise<number> {
     outcome = await optimizeInThread(instance, {
       timeLimitMs,
       seed,
+      ...(maxRounds !== undefined ? { maxRounds } : {}),
       backend,
       onProgress: (p) => progress.update(p),
       signal: interrupt.signal,

@@ -1,9 +1,12 @@
 export const COMMAND_USAGE = {
-  optimize: `medsched optimize INSTANCE [--time-limit S] [--seed N] [--backend auto|highs|jsl] [--out FILE] [--json]
+  optimize: `medsched optimize INSTANCE [--time-limit S] [--seed N] [--max-rounds R] [--backend auto|highs|jsl]
+                  [--out FILE] [--json]
   Builds the best schedule it can for INSTANCE (JSON) within the time limit, checks it against every
   hard constraint and prints a summary in the clinic's local time.
     --time-limit S   seconds the optimizer may run (default 30); it is stopped 5 s after that at the latest
     --seed N         seed of the randomized search (default 1)
+    --max-rounds R   stop after R search rounds: with the same seed, the same schedule, score and bound
+                     on any machine (as long as the time limit does not stop the run first)
     --backend NAME   MIP backend: auto (default: HiGHS for the whole day, javascript-lp-solver for
                      neighbourhoods), highs, or jsl (javascript-lp-solver)
     --out FILE       also write the result JSON to FILE

@@ -14,6 +14,7 @@ export type WorkerInput = {
   /** When the caller asked (epoch ms, high resolution): the time limit counts from here. */
   requestedAt: number;
   seed: number;
+  maxRounds?: number;
   backend: BackendName;
   /** Shared with a bound thread running beside the optimizer, if there is one. */
   boundCells?: BoundCells;

@@ -14,6 +14,8 @@ export type ThreadOptions = {
   timeLimitMs: number;
   seed: number;
   backend: BackendName;
+  /** Stop after this many search rounds: a reproducible run (see `parallelBound`). */
+  maxRounds?: number;
   /** How long past the time limit the worker may run before it is terminated (default 5 s). */
   graceMs?: number;
   /** Every progress report of the solver; `best` is the best complete result so far (kept across reports). */
@@ -24,7 +26,9 @@ export type ThreadOptions = {
   fallback?: (instance: Instance) => OptimizationResult;
   /**
    * Compute the bound in a second thread beside the search (default: when the machine has 2+ cores).
-   * The search then gets all of its thread's time instead of sharing it with bound steps.
+   * The search then gets all of its thread's time instead of sharing it with bound steps. Off by default
+   * with `maxRounds`: a bound arriving from another thread depends on timing, and so would the round
+   * at which the search stops because the gap has closed.
    */
   parallelBound?: boolean;
 };
@@ -54,9 +58,10 @@ export function optimizeInThread(instance: Instance, options: ThreadOptions): Pr
     timeLimitMs: options.timeLimitMs,
     requestedAt: performance.timeOrigin + started,
     seed: options.seed,
+    ...(options.maxRounds !== undefined ? { maxRounds: options.maxRounds } : {}),
     backend: options.backend,
   };
-  const boundCells = (options.parallelBound ?? availableParallelism() > 1) ? createBoundCells() : undefined;
+  const boundCells = (options.parallelBound ?? (availableParallelism() > 1 && options.maxRounds === undefined)) ? createBoundCells() : undefined;
   const boundWorker = boundCells ? startWorker('boundWorker', { instance, cells: boundCells } satisfies BoundWorkerInput) : undefined;
   if (boundCells && boundWorker) {
     input.boundCells = boundCells;

@@ -28,6 +28,7 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
     const result = optimize(input.instance, {
       timeLimitMs,
       seed: input.seed,
+      ...(input.maxRounds !== undefined ? { maxRounds: input.maxRounds } : {}),
       backend,
       clock: () => performance.now(),
       ...(input.boundCells ? { parallelBound: parallelBoundOver(input.boundCells) } : {}),
