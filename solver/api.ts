@@ -28,6 +28,8 @@ export type SolveOptions = {
    * outcome is the same on any machine and under any load.
    */
   nodeLimit?: number;
+  /** The run's injected clock (ms), for a backend that must watch the time limit itself. */
+  clock?: () => number;
   relaxation?: boolean;
   /** What the model is: the whole day, or one small neighbourhood of it (a backend may route on this). */
   purpose?: 'whole-day' | 'neighbourhood';

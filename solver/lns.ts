@@ -29,7 +29,7 @@ export function relatedLanes(model: Model): Map<number, number[]> {
 }
 
 /** How long one neighbourhood solve may run: a node count, with a time limit as a safety net. */
-export type NeighbourhoodLimits = { nodeLimit: number; timeLimitMs: number };
+export type NeighbourhoodLimits = { nodeLimit: number; timeLimitMs: number; clock: () => number };
 
 export type LnsState = {
   assignment: Assignment;

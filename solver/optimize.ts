@@ -86,7 +86,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   const columns = model.requests.reduce((n, r) => n + r.modes.reduce((k, m) => k + m.starts.length, 0), 0);
   if (columns <= backend.fullModelCols && left() > 0) {
     const whole = wholeModel(model, state.assignment);
-    const solution = backend.solve(whole.mip, { timeLimitMs: Math.max(50, left() * 0.7), nodeLimit: WHOLE_DAY_NODES, purpose: 'whole-day' });
+    const solution = backend.solve(whole.mip, { timeLimitMs: Math.max(50, left() * 0.7), nodeLimit: WHOLE_DAY_NODES, clock, purpose: 'whole-day' });
     if (solution.x) {
       const chosen = chosenPlacements(whole.candidates, solution.x);
       const next = model.requests.map((_, i) => chosen.get(i) ?? null);
@@ -126,13 +126,14 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   };
   // A first stretch of bound steps: the early steps move the bound the most.
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
+  const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(NEIGHBOURHOOD_SAFETY_MS, Math.max(20, left())), clock });
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
     if (needOwnBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++)
-      if (lnsStep(model, state, backend, random, related, { nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(NEIGHBOURHOOD_SAFETY_MS, Math.max(20, left())) }) && state.score > before) improvingMoves++;
+      if (lnsStep(model, state, backend, random, related, neighbourhoodLimits()) && state.score > before) improvingMoves++;
     if (state.score > before) parallel?.shareScore(state.score);
     report(state.score > before + 1e-9);
   }

@@ -18,7 +18,7 @@ export const jsLpSolverBackend: MipBackend = {
   neighbourhoodCols: 300,
   fullModelCols: 300,
   provesBound: false,
-  solve(mip, { timeLimitMs, nodeLimit, relaxation }): MipSolution {
+  solve(mip, { timeLimitMs, nodeLimit, clock, relaxation }): MipSolution {
     const OBJ = '__value';
     const constraints: Record<string, { min?: number; max?: number }> = {};
     const variables: Record<string, Record<string, number>> = {};
@@ -43,7 +43,7 @@ export const jsLpSolverBackend: MipBackend = {
     const solve = (timeout: number) =>
       solver.Solve({ optimize: OBJ, opType: 'max', constraints, variables, ...(relaxation ? {} : { ints: flags }), options: { timeout, tolerance: 0 } });
     const result =
-      nodeLimit === undefined ? solve(Math.max(1, Math.floor(timeLimitMs))) : withNodeClock(timeLimitMs, () => solve(Math.max(1, Math.floor(nodeLimit))));
+      nodeLimit === undefined ? solve(Math.max(1, Math.floor(timeLimitMs))) : withNodeClock(timeLimitMs, clock, () => solve(Math.max(1, Math.floor(nodeLimit))));
     if (!result.feasible) return { status: result.bounded === false ? 'none' : 'infeasible', x: null, objective: -Infinity, bound: null };
     const x = Array.from({ length: mip.numCols }, (_, j) => Number(result[`x${j}`] ?? 0));
     const integral = relaxation || x.every((v, j) => !mip.integer[j] || Math.abs(v - Math.round(v)) < 1e-6);
