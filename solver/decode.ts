@@ -9,7 +9,13 @@ import { forEachUse } from './usage.js';
  * and intervals in a pool of k members never overlap more than k deep, so assigning in start order
  * to the first free member always succeeds (interval graphs are perfect).
  */
-export function decodeAssignment(inst: Instance, model: Model, assignment: Assignment): { appointments: Appointment[]; unplaced: number[] } {
+export function decodeAssignment(
+  inst: Instance,
+  model: Model,
+  assignment: Assignment,
+  /** Room and staff ids to try first for a request (a re-plan keeps people where they were). */
+  prefer: (requestId: string) => readonly string[] = () => [],
+): { appointments: Appointment[]; unplaced: number[] } {
   const busy = new Map<string, Uint8Array>();
   const busyOf = (id: string) => busy.get(id) ?? busy.set(id, new Uint8Array(model.slots)).get(id)!;
   const order = assignment
@@ -30,12 +36,14 @@ export function decodeAssignment(inst: Instance, model: Model, assignment: Assig
     const mode = r.modes[p!.mode]!;
     const roomRuns: [number, number][] = [];
     forEachUse(model, r, p!, (lane, from, to) => lane === mode.room && roomRuns.push([from, to]));
-    const roomId = pick(model.lanes[mode.room]!.ids, roomRuns, busyOf);
+    const preferred = prefer(r.id);
+    const ordered = (ids: string[]) => (preferred.length === 0 ? ids : [...ids].sort((a, b) => Number(preferred.includes(b)) - Number(preferred.includes(a))));
+    const roomId = pick(ordered(model.lanes[mode.room]!.ids), roomRuns, busyOf);
     // Claim as we go: two tasks of one visit in the same pool must get two different members.
     const claimed: [string, [number, number][]][] = [];
     const staffIds = mode.staff.map((s) => {
       const run: [number, number][] = [[p!.start + s.offset, p!.start + s.offset + s.length]];
-      const id = pick(model.lanes[s.lane]!.ids, run, busyOf);
+      const id = pick(ordered(model.lanes[s.lane]!.ids), run, busyOf);
       if (id !== null) {
         claim(busyOf(id), run);
         claimed.push([id, run]);

@@ -21,6 +21,21 @@ export function buildSubproblem(model: Model, fixed: Usage, free: number[], cand
     rows.push({ cols, coefs: cols.map(() => 1), lower: model.requests[i]!.mandatory ? 1 : -Infinity, upper: 1 });
   }
 
+  rows.push(...capacityRows(model, fixed, candidates));
+
+  const start = candidates.map((c) => {
+    const p = current[c.request];
+    return p && p.mode === c.placement.mode && p.start === c.placement.start ? 1 : 0;
+  });
+  return { numCols: candidates.length, colCost, colUpper: candidates.map(() => 1), integer: candidates.map(() => true), rows, start };
+}
+
+/**
+ * Per lane and slot, units in use within the residual capacity; per provider, its appointment cap.
+ * Rows that can never bind are left out, which keeps the models small.
+ */
+export function capacityRows(model: Model, fixed: Usage, candidates: Candidate[]): Mip['rows'] {
+  const rows: Mip['rows'] = [];
   // Capacity rows keyed by lane and slot.
   const cells = new Map<number, { cols: number[]; coefs: number[]; total: number }>();
   candidates.forEach((c, j) => {
@@ -57,11 +72,7 @@ export function buildSubproblem(model: Model, fixed: Usage, free: number[], cand
     if (cols.length > left) rows.push({ cols, coefs: cols.map(() => 1), lower: -Infinity, upper: left });
   }
 
-  const start = candidates.map((c) => {
-    const p = current[c.request];
-    return p && p.mode === c.placement.mode && p.start === c.placement.start ? 1 : 0;
-  });
-  return { numCols: candidates.length, colCost, colUpper: candidates.map(() => 1), integer: candidates.map(() => true), rows, start };
+  return rows;
 }
 
 /** Candidates of request i that fit on top of the fixed usage, optionally limited to some modes and starts in [from, to]. */

@@ -153,7 +153,7 @@ describe('medsched usage', () => {
     expect(badRounds.code).toBe(2);
     expect(badRounds.stderr).toMatch(/--max-rounds must be more than 0/);
     noStackTrace(unknown.stderr + badBackend.stderr + badLimit.stderr + badRounds.stderr);
-  });
+  }, 60_000); // four processes in a row: slow when the suite loads every core
 });
 
 describe('medsched generate', () => {

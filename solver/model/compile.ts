@@ -6,8 +6,11 @@ import type { CompiledRequest, Lane, Mode, ModeFactors, Model, StaffNeed } from 
 
 const MAX_STAFF_COMBOS = 64;
 
-/** Turns a parsed instance into lanes and request modes. Pinned bookings become blocked capacity. */
-export function compileModel(inst: Instance): Model {
+/**
+ * Turns a parsed instance into lanes and request modes. Pinned bookings become blocked capacity.
+ * `poolRooms: false` keeps every room its own lane (a re-plan prices a room change, so rooms differ).
+ */
+export function compileModel(inst: Instance, options: { poolRooms?: boolean } = {}): Model {
   const grid = makeGrid(inst.horizon, inst.slotMinutes);
   const services = new Map(inst.services.map((s) => [s.id, s]));
   const requestsById = new Map(inst.requests.map((r) => [r.id, r]));
@@ -37,7 +40,8 @@ export function compileModel(inst: Instance): Model {
       const turnover = services.get(b.serviceId)?.turnoverMinutes ?? 0;
       clearSlots(grid, free, toMs(b.start), toMs(b.end) + turnover * 60_000);
     }
-    return { key: [...room.capabilities].sort().join('|') + '#' + maskKey(open) + maskKey(free), free, open, tags: room.capabilities };
+    const key = options.poolRooms === false ? `room:${room.id}` : [...room.capabilities].sort().join('|') + '#' + maskKey(open) + maskKey(free);
+    return { key, free, open, tags: room.capabilities };
   });
   const roomLanes = roomPools.map((p) =>
     addLane({ kind: 'room', ids: p.members.map((r) => r.id), label: poolLabel(p.members), cap: p.cap, open: p.open, tags: p.tags }),

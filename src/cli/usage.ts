@@ -12,6 +12,19 @@ export const COMMAND_USAGE = {
     --out FILE       also write the result JSON to FILE
     --json           print only the result JSON on stdout
   Exit 0 ok, 1 invalid result or no schedule (status infeasible/no-solution), 2 bad usage or input.`,
+  replan: `medsched replan INSTANCE DAYSTATE EVENTS --now T [--backend auto|highs|jsl] [--out FILE] [--json]
+  Re-plans the rest of the day after the EVENTS (delay, overrun, emergency, cancellation, noshow,
+  resource-down, staff-absence) at the time T, at the least cost of the changes; checks the new day
+  against every rule and prints the changes in the clinic's local time, whom to notify, billing flags,
+  rebooking proposals and new requests left out.
+    DAYSTATE         the day's appointments with their statuses: { "appointments": [...] } (a batch
+                     result works as is) or a bare array
+    EVENTS           a bare array of events or { "events": [...] }
+    --now T          the time now, RFC 3339 with an offset (e.g. 2026-11-24T10:05:00-06:00); required
+    --backend NAME   MIP backend: auto (default), highs, or jsl (javascript-lp-solver)
+    --out FILE       also write the result JSON to FILE
+    --json           print only the result JSON on stdout
+  Exit 0 ok, 1 invalid result or no plan (status infeasible/no-solution), 2 bad usage or input.`,
   validate: `medsched validate INSTANCE RESULT
   Checks RESULT (an optimization result, JSON) against every hard constraint of INSTANCE, prints each
   violation and the recomputed score. Exit 0 valid, 1 violations, 2 bad usage or input.`,

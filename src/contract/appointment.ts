@@ -17,6 +17,8 @@ export const Appointment = z.object({
   equipment: z.array(z.object({ id: Id, count: z.number().int().positive() })).default([]),
   staff: z.array(z.object({ staffId: Id, skill: Id, start: Instant, end: Instant })).default([]),
   status: AppointmentStatus.optional(),
+  // Extension (optional): the patient agreed to come earlier than booked if a place frees up.
+  earlierOk: z.boolean().optional(),
 });
 export type Appointment = z.infer<typeof Appointment>;
 
@@ -26,4 +28,9 @@ export type Booking = z.infer<typeof Booking>;
 /** Statuses that no longer hold capacity. */
 export function holdsCapacity(status: AppointmentStatus | undefined): boolean {
   return status !== 'cancelled' && status !== 'noshow';
+}
+
+/** Statuses of history: what already happened, which a re-plan never changes. */
+export function isHistory(status: AppointmentStatus | undefined): boolean {
+  return status === 'in-progress' || status === 'fulfilled' || status === 'cancelled' || status === 'noshow';
 }

@@ -77,6 +77,32 @@ export const Weights = z.object({
   waitPerHour: z.number().min(0).default(0.25),
 });
 
+// Re-planning the rest of the day: the cost of each kind of change (spec, "Disruptions and re-planning").
+export const ReplanSettings = z.object({
+  maxOvertimeMinutes: NonNegativeMinutes.default(60),
+  lateness: z
+    .object({
+      emergency: z.number().min(0).default(10),
+      urgent: z.number().min(0).default(2),
+      routine: z.number().min(0).default(1),
+    })
+    .default({ emergency: 10, urgent: 2, routine: 1 }),
+  reassignProvider: z.number().min(0).default(30),
+  changeRoom: z.number().min(0).default(5),
+  bump: z
+    .object({ routine: z.number().min(0).default(500), urgent: z.number().min(0).default(2000) })
+    .default({ routine: 500, urgent: 2000 }),
+  overtimePerMinute: z.number().min(0).default(2),
+});
+export const DEFAULT_REPLAN = {
+  maxOvertimeMinutes: 60,
+  lateness: { emergency: 10, urgent: 2, routine: 1 },
+  reassignProvider: 30,
+  changeRoom: 5,
+  bump: { routine: 500, urgent: 2000 },
+  overtimePerMinute: 2,
+};
+
 export const DEFAULT_WEIGHTS = { urgency: { emergency: 1000, urgent: 100, routine: 10 }, preferredProvider: 2, waitPerHour: 0.25 };
 
 export const InstanceShape = z.object({
@@ -99,6 +125,7 @@ export const InstanceShape = z.object({
   requests: z.array(Request).default([]),
   bookings: z.array(Booking).default([]),
   weights: Weights.default(DEFAULT_WEIGHTS),
+  replan: ReplanSettings.default(DEFAULT_REPLAN),
 });
 
 export const Instance = InstanceShape.superRefine(checkInstanceReferences);
@@ -111,3 +138,4 @@ export type Staff = z.infer<typeof Staff>;
 export type Service = z.infer<typeof Service>;
 export type Request = z.infer<typeof Request>;
 export type Weights = z.infer<typeof Weights>;
+export type ReplanSettings = z.infer<typeof ReplanSettings>;

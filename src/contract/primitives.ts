@@ -19,3 +19,6 @@ export type Urgency = z.infer<typeof Urgency>;
 
 export const PositiveMinutes = z.number().int('must be whole minutes').positive('must be more than 0 minutes');
 export const NonNegativeMinutes = z.number().int('must be whole minutes').min(0, 'must not be negative');
+
+export const ResourceKind = z.enum(['room', 'equipment', 'provider']);
+export type ResourceKind = z.infer<typeof ResourceKind>;

@@ -1,0 +1,64 @@
+import type { Instance } from '../../src/contract/instance.js';
+import type { ReplanInput, ReplanResult } from '../../src/contract/replan.js';
+import type { Assignment, Placement } from '../model/types.js';
+import { candidatesFor } from '../subproblem.js';
+import { emptyUsage, place, type Usage } from '../usage.js';
+import { assembleResult } from './assembleResult.js';
+import { disruptDay } from './disruptedDay.js';
+import { emergencyStarts } from './emergencyStarts.js';
+import { placementCost } from './replanIlp.js';
+import { buildReplanModel, type ReplanModel } from './replanModel.js';
+
+/**
+ * The baseline a front desk falls back on: emergencies first at their earliest start, then every other
+ * appointment in its planned order on the same provider (the same room when it can), at the first start
+ * at or after its planned one that fits; what no longer fits today is bumped; walk-ins go last.
+ */
+export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: Map<string, number>): Assignment {
+  const { model } = rm;
+  const usage: Usage = emptyUsage(model);
+  const assignment: Assignment = model.requests.map(() => null);
+  const overtimeLeft = new Map(rm.overtimeLeft);
+  const rank = (i: number) => {
+    const item = rm.items[i]!;
+    if (!item.live) return item.urgency === 'emergency' ? 0 : 2;
+    return 1;
+  };
+  const order = rm.items
+    .map((item) => item.index)
+    .sort((a, b) => rank(a) - rank(b) || rm.items[a]!.reference - rm.items[b]!.reference || a - b);
+  for (const i of order) {
+    const item = rm.items[i]!;
+    const r = model.requests[i]!;
+    const slotOf = (ms: number) => Math.ceil((ms - model.origin) / (model.slotMinutes * 60_000));
+    const from = item.live ? Math.max(r.first, slotOf(item.live.plannedStart)) : (earliest.get(r.id) ?? r.first);
+    const sameProvider = (m: number) => !item.live || r.modes[m]!.providerId === item.live.appt.providerId;
+    let best: { p: Placement; sameRoom: boolean; overtime: number; lane: number } | null = null;
+    for (const c of candidatesFor(model, usage, i, { mode: sameProvider, from })) {
+      const lane = r.modes[c.placement.mode]!.provider;
+      const { overtime } = placementCost(inst, rm, item, c.placement);
+      if (overtime > 0 && overtime > (overtimeLeft.get(lane) ?? 0)) continue;
+      const sameRoom = !item.live || model.lanes[r.modes[c.placement.mode]!.room]!.ids.includes(item.live.appt.roomId);
+      if (!best || c.placement.start < best.p.start || (c.placement.start === best.p.start && sameRoom && !best.sameRoom))
+        best = { p: c.placement, sameRoom, overtime, lane };
+    }
+    if (!best) continue;
+    assignment[i] = best.p;
+    place(model, usage, r, best.p, 1);
+    if (best.overtime > 0) overtimeLeft.set(best.lane, (overtimeLeft.get(best.lane) ?? 0) - best.overtime);
+  }
+  return assignment;
+}
+
+/** Push-later as a whole re-plan result, over every appointment of the day (the bench's baseline). */
+export function pushLater(inst: Instance, input: ReplanInput, clock: () => number = () => 0): ReplanResult {
+  const started = clock();
+  const day = disruptDay(inst, input);
+  const earliest = emergencyStarts(inst, day);
+  const rm = buildReplanModel(inst, day, new Set(day.live.map((_, k) => k)), inst.rooms.length <= EXACT_ROOMS);
+  const assignment = pushLaterAssignment(inst, rm, earliest);
+  return assembleResult(inst, input, day, rm, assignment, { bound: 0, solveMs: clock() - started, backend: 'push-later' });
+}
+
+/** Up to this many rooms each is its own lane (room changes priced exactly); above, interchangeable rooms pool. */
+export const EXACT_ROOMS = 24;

@@ -1,0 +1,113 @@
+import type { Instance } from '../../src/contract/instance.js';
+import type { ReplanInput, ReplanResult } from '../../src/contract/replan.js';
+import { MINUTE_MS } from '../../src/domain/time.js';
+import type { MipBackend } from '../api.js';
+import type { Assignment } from '../model/types.js';
+import { assembleResult } from './assembleResult.js';
+import { disruptDay } from './disruptedDay.js';
+import { emergencyStarts } from './emergencyStarts.js';
+import { EXACT_ROOMS, pushLaterAssignment } from './pushLater.js';
+import { reachableAppointments } from './region.js';
+import { overtimeMinutes } from './replanCost.js';
+import { placementCost, replanCandidates, solveReplanIlp, type PricedCandidate, type Reach, type ReplanSolution } from './replanIlp.js';
+import { buildReplanModel, type ReplanItem, type ReplanModel } from './replanModel.js';
+
+export type ReplanOptions = {
+  backend: MipBackend;
+  /** Injected clock (ms) for solveMs and the safety time limit; the solver reads no clock of its own. */
+  clock: () => number;
+  /** Safety net for the ILP solve (default 5000 ms). */
+  timeLimitMs?: number;
+};
+
+// On a big day a moved appointment looks this far past its planned start: a routine visit delayed longer
+// than 500 min costs more than bumping it, and a cascade that long is better cut by a reassignment.
+const REACH_MIN = 240;
+/** On a big day, reassignment looks at this many other providers (those with the most free time left). */
+const ALTERNATE_PROVIDERS = 3;
+const UNBOUNDED_ITEMS = 12;
+/** On a big day, each item keeps its this many cheapest placements (plus the baseline's). */
+const PER_ITEM = 40;
+
+/**
+ * Re-plans the rest of the day after the events (input already checked by checkReplanInput):
+ * the cheapest plan by the contract's re-plan cost, never worse than pushing everything later.
+ */
+export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOptions): ReplanResult {
+  const started = options.clock();
+  const day = disruptDay(inst, input);
+  const emergencyAt = emergencyStarts(inst, day);
+  const movable = reachableAppointments(inst, day, emergencyAt);
+  // A small day is searched in full: every eligible provider, every start, every room priced exactly
+  // (e.g. against an exhaustive search); a bigger one within reach and with interchangeable rooms pooled.
+  const whole = movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
+  const rm = buildReplanModel(inst, day, movable, whole || inst.rooms.length <= EXACT_ROOMS);
+  const baseline = pushLaterAssignment(inst, rm, emergencyAt);
+
+  const slotMs = rm.model.slotMinutes * MINUTE_MS;
+  const alternates = whole ? null : freestProviders(rm, day.startFrom);
+  const reachOf = (pinEmergencies: boolean) => (item: ReplanItem): Reach => {
+    const r = rm.model.requests[item.index]!;
+    const at = emergencyAt.get(item.requestId);
+    if (item.urgency === 'emergency' && !item.live && at !== undefined) return { providers: null, from: at, to: pinEmergencies ? at : r.last };
+    if (whole || !item.live) return { providers: null, from: r.first, to: r.last };
+    const own = item.live.appt.providerId;
+    const ownLane = r.modes.find((m) => m.providerId === own)?.provider;
+    const lanes = new Set([...(ownLane !== undefined ? [ownLane] : []), ...(alternates?.(r.modes.map((m) => m.provider)) ?? [])]);
+    const from = r.first;
+    const to = Math.min(r.last, Math.ceil((item.live.plannedStart - rm.model.origin) / slotMs) + REACH_MIN / rm.model.slotMinutes);
+    return { providers: own === null ? null : lanes, from, to };
+  };
+  const limits = { timeLimitMs: options.timeLimitMs ?? 5000, clock: options.clock };
+
+  let candidates = withBaseline(inst, rm, replanCandidates(inst, rm, reachOf(true), whole ? Infinity : PER_ITEM), baseline);
+  let solution = solveReplanIlp(rm, candidates, options.backend, limits, baseline);
+  if (!solution) {
+    // Several emergencies could not all start at their earliest: let them take the earliest joint places.
+    candidates = withBaseline(inst, rm, replanCandidates(inst, rm, reachOf(false), whole ? Infinity : PER_ITEM), baseline);
+    solution = solveReplanIlp(rm, candidates, options.backend, limits, baseline);
+  }
+  const constant = inst.replan.overtimePerMinute * overtimeMinutes(inst, [...day.history.map((h) => h.appt), ...rm.fixed.map((f) => f.appt)]);
+  const baselineResult = assembleResult(inst, input, day, rm, baseline.slice(), { bound: 0, solveMs: 0, backend: 'push-later' });
+  const chosen: ReplanSolution | null = solution;
+  const result = chosen
+    ? assembleResult(inst, input, day, rm, chosen.assignment, {
+        bound: chosen.bound + constant,
+        solveMs: 0,
+        backend: options.backend.name,
+        columns: chosen.columns,
+        rows: chosen.rows,
+      })
+    : null;
+  // Never worse than the baseline (a solve stopped by its safety limit may be).
+  const best = result && result.cost <= baselineResult.cost + 1e-9 ? result : { ...baselineResult, bound: Math.min(baselineResult.cost, result?.bound ?? 0) };
+  const gap = best.cost <= 0 ? 0 : Math.max(0, (best.cost - best.bound) / Math.max(1, best.cost));
+  return { ...best, gap, status: gap <= 1e-6 ? 'optimal' : 'feasible', solveMs: Math.max(0, options.clock() - started) };
+}
+
+/** Other providers able to take an item, the ones with the most free slots left today first. */
+function freestProviders(rm: ReplanModel, from: number): (lanes: number[]) => number[] {
+  const slot = Math.max(0, Math.ceil((from - rm.model.origin) / (rm.model.slotMinutes * MINUTE_MS)));
+  const free = new Map<number, number>();
+  rm.model.lanes.forEach((lane, l) => {
+    if (lane.kind !== 'provider') return;
+    let n = 0;
+    for (let t = slot; t < rm.model.slots; t++) n += lane.cap[t]!;
+    free.set(l, n);
+  });
+  return (lanes) =>
+    [...new Set(lanes.filter((l) => l >= 0))].sort((a, b) => free.get(b)! - free.get(a)! || a - b).slice(0, ALTERNATE_PROVIDERS + 1);
+}
+
+/** The baseline's placements are always candidates, so the ILP can never do worse than it. */
+function withBaseline(inst: Instance, rm: ReplanModel, candidates: PricedCandidate[], baseline: Assignment): PricedCandidate[] {
+  const have = new Set(candidates.map((c) => `${c.request}/${c.placement.mode}/${c.placement.start}`));
+  const extra: PricedCandidate[] = [];
+  baseline.forEach((p, i) => {
+    if (p && !have.has(`${i}/${p.mode}/${p.start}`)) {
+      extra.push({ request: i, placement: p, ...placementCost(inst, rm, rm.items[i]!, p) });
+    }
+  });
+  return [...candidates, ...extra];
+}
+
