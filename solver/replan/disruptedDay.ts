@@ -117,10 +117,8 @@ export function disruptDay(inst: Instance, input: ReplanInput): DisruptedDay {
       case 'cancellation':
       case 'noshow': {
         const i = findAppointment(input.appointments, e.appointmentId);
+        // Freed capacity only helps patients who may come earlier (region.ts); nothing else is touched.
         statusBy.set(i, { kind: e.type, at: e.type === 'cancellation' ? toMs(e.at) : now });
-        const a = input.appointments[i]!;
-        if (a.providerId) touch('providers', a.providerId, toMs(a.start));
-        touch('rooms', a.roomId, toMs(a.start));
         break;
       }
       case 'emergency':

@@ -1,8 +1,7 @@
 import type { Instance } from '../../src/contract/instance.js';
 import type { ReplanInput, ReplanResult } from '../../src/contract/replan.js';
 import type { Assignment, Placement } from '../model/types.js';
-import { candidatesFor } from '../subproblem.js';
-import { emptyUsage, place, type Usage } from '../usage.js';
+import { emptyUsage, fits, place, type Usage } from '../usage.js';
 import { assembleResult } from './assembleResult.js';
 import { disruptDay } from './disruptedDay.js';
 import { emergencyStarts } from './emergencyStarts.js';
@@ -10,7 +9,8 @@ import { placementCost } from './replanIlp.js';
 import { buildReplanModel, type ReplanModel } from './replanModel.js';
 
 /**
- * The baseline a front desk falls back on: emergencies first at their earliest start, then every other
+ * The baseline a front desk falls back on: emergencies first at their earliest start (or, booked ones,
+ * their first start on their provider), then every other
  * appointment in its planned order on the same provider (the same room when it can), at the first start
  * at or after its planned one that fits; what no longer fits today is bumped; walk-ins go last.
  */
@@ -19,10 +19,11 @@ export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: M
   const usage: Usage = emptyUsage(model);
   const assignment: Assignment = model.requests.map(() => null);
   const overtimeLeft = new Map(rm.overtimeLeft);
+  // Emergencies first (new or already booked), then the day in planned order, walk-ins last.
   const rank = (i: number) => {
     const item = rm.items[i]!;
-    if (!item.live) return item.urgency === 'emergency' ? 0 : 2;
-    return 1;
+    if (item.urgency === 'emergency') return 0;
+    return item.live ? 1 : 2;
   };
   const order = rm.items
     .map((item) => item.index)
@@ -33,15 +34,22 @@ export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: M
     const slotOf = (ms: number) => Math.ceil((ms - model.origin) / (model.slotMinutes * 60_000));
     const from = item.live ? Math.max(r.first, slotOf(item.live.plannedStart)) : (earliest.get(r.id) ?? r.first);
     const sameProvider = (m: number) => !item.live || r.modes[m]!.providerId === item.live.appt.providerId;
-    let best: { p: Placement; sameRoom: boolean; overtime: number; lane: number } | null = null;
-    for (const c of candidatesFor(model, usage, i, { mode: sameProvider, from })) {
-      const lane = r.modes[c.placement.mode]!.provider;
-      const { overtime } = placementCost(inst, rm, item, c.placement);
-      if (overtime > 0 && overtime > (overtimeLeft.get(lane) ?? 0)) continue;
-      const sameRoom = !item.live || model.lanes[r.modes[c.placement.mode]!.room]!.ids.includes(item.live.appt.roomId);
-      if (!best || c.placement.start < best.p.start || (c.placement.start === best.p.start && sameRoom && !best.sameRoom))
-        best = { p: c.placement, sameRoom, overtime, lane };
-    }
+    let best = null as { p: Placement; sameRoom: boolean; overtime: number; lane: number } | null;
+    r.modes.forEach((mode, m) => {
+      if (!sameProvider(m)) return;
+      const sameRoom = !item.live || model.lanes[mode.room]!.ids.includes(item.live.appt.roomId);
+      // The first start of this mode that fits; no later one can beat what another mode already found.
+      for (const start of mode.starts) {
+        if (start < from) continue;
+        if (best && (start > best.p.start || (start === best.p.start && (best.sameRoom || !sameRoom)))) return;
+        const p = { mode: m, start };
+        if (!fits(model, usage, r, p)) continue;
+        const { overtime } = placementCost(inst, rm, item, p);
+        if (overtime > 0 && overtime > (overtimeLeft.get(mode.provider) ?? 0)) continue;
+        best = { p, sameRoom, overtime, lane: mode.provider };
+        return;
+      }
+    });
     if (!best) continue;
     assignment[i] = best.p;
     place(model, usage, r, best.p, 1);
@@ -55,7 +63,7 @@ export function pushLater(inst: Instance, input: ReplanInput, clock: () => numbe
   const started = clock();
   const day = disruptDay(inst, input);
   const earliest = emergencyStarts(inst, day);
-  const rm = buildReplanModel(inst, day, new Set(day.live.map((_, k) => k)), inst.rooms.length <= EXACT_ROOMS);
+  const rm = buildReplanModel(inst, day, new Set(day.live.map((_, k) => k)), inst.rooms.length <= EXACT_ROOMS, true);
   const assignment = pushLaterAssignment(inst, rm, earliest);
   return assembleResult(inst, input, day, rm, assignment, { bound: 0, solveMs: clock() - started, backend: 'push-later' });
 }

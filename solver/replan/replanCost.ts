@@ -17,7 +17,8 @@ export function replanCost(inst: Instance, day: DisruptedDay, appointments: read
   for (const l of day.live) {
     const a = byRequest.get(l.appt.requestId);
     if (!a) {
-      out.bumps += l.urgency === 'emergency' ? 0 : w.bump[l.urgency];
+      // An emergency must never be bumped; were it, it costs at least as much as the dearest bump.
+      out.bumps += l.urgency === 'emergency' ? Math.max(w.bump.routine, w.bump.urgent) : w.bump[l.urgency];
       continue;
     }
     out.lateness += (w.lateness[l.urgency] * Math.max(0, toMs(a.start) - l.plannedStart)) / MINUTE_MS;

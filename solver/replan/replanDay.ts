@@ -6,8 +6,8 @@ import type { Assignment } from '../model/types.js';
 import { assembleResult } from './assembleResult.js';
 import { disruptDay } from './disruptedDay.js';
 import { emergencyStarts } from './emergencyStarts.js';
-import { EXACT_ROOMS, pushLaterAssignment } from './pushLater.js';
-import { reachableAppointments } from './region.js';
+import { EXACT_ROOMS, pushLater, pushLaterAssignment } from './pushLater.js';
+import { reachableAppointments, WHOLE_DAY_LIVE } from './region.js';
 import { overtimeMinutes } from './replanCost.js';
 import { placementCost, replanCandidates, solveReplanIlp, type PricedCandidate, type Reach, type ReplanSolution } from './replanIlp.js';
 import { buildReplanModel, type ReplanItem, type ReplanModel } from './replanModel.js';
@@ -37,10 +37,16 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   const started = options.clock();
   const day = disruptDay(inst, input);
   const emergencyAt = emergencyStarts(inst, day);
-  const movable = reachableAppointments(inst, day, emergencyAt);
+  // Push-later over the whole day: where it puts a new request is reachable, and the result is never worse.
+  // (What it moves is not: its knock-ons travel through shared rooms across the whole day.)
+  const floor = pushLater(inst, input);
+  const movable = reachableAppointments(inst, day, emergencyAt, {
+    touched: new Set(),
+    placed: new Map(floor.appointments.filter((a) => day.newRequests.some((r) => r.id === a.requestId)).map((a) => [a.requestId, a])),
+  });
   // A small day is searched in full: every eligible provider, every start, every room priced exactly
   // (e.g. against an exhaustive search); a bigger one within reach and with interchangeable rooms pooled.
-  const whole = movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
+  const whole = day.live.length <= WHOLE_DAY_LIVE && movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
   const rm = buildReplanModel(inst, day, movable, whole || inst.rooms.length <= EXACT_ROOMS);
   const baseline = pushLaterAssignment(inst, rm, emergencyAt);
 
@@ -79,8 +85,10 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
         rows: chosen.rows,
       })
     : null;
-  // Never worse than the baseline (a solve stopped by its safety limit may be).
-  const best = result && result.cost <= baselineResult.cost + 1e-9 ? result : { ...baselineResult, bound: Math.min(baselineResult.cost, result?.bound ?? 0) };
+  // Never worse than push-later, here or over the whole day (a solve stopped by its safety limit may be).
+  const bumpsEmergency = (r: ReplanResult) => r.changes.some((c) => c.kind === 'bumped' && day.live.find((l) => l.appt.requestId === c.requestId)?.urgency === 'emergency');
+  const fallback = floor.cost < baselineResult.cost && !bumpsEmergency(floor) ? floor : baselineResult;
+  const best = result && result.cost <= fallback.cost + 1e-9 ? result : { ...fallback, bound: Math.min(fallback.cost, result?.bound ?? 0) };
   const gap = best.cost <= 0 ? 0 : Math.max(0, (best.cost - best.bound) / Math.max(1, best.cost));
   return { ...best, gap, status: gap <= 1e-6 ? 'optimal' : 'feasible', solveMs: Math.max(0, options.clock() - started) };
 }

@@ -39,7 +39,14 @@ export type ReplanModel = {
  * reach as fixed (pinned) capacity, and the movable appointments and new requests as requests that start
  * no earlier than they may. Rooms are not pooled when `exactRooms`, so a room change can be priced exactly.
  */
-export function buildReplanModel(inst: Instance, day: DisruptedDay, movable: Set<number>, exactRooms: boolean): ReplanModel {
+export function buildReplanModel(
+  inst: Instance,
+  day: DisruptedDay,
+  movable: Set<number>,
+  exactRooms: boolean,
+  /** Only each appointment's own provider (push-later never reassigns: a far smaller model). */
+  ownProviderOnly = false,
+): ReplanModel {
   const zone = inst.clinic.timezone;
   const iso = (ms: number) => formatInZone(ms, zone);
   const intervals = (list: Span[]) => list.map(toInterval);
@@ -59,7 +66,7 @@ export function buildReplanModel(inst: Instance, day: DisruptedDay, movable: Set
     latestEnd: iso(Math.max(l.latestEnd, l.earliest)),
     minutes: l.minutes,
     preferredProviderIds: [],
-    ...(l.request?.providerId ? { providerId: l.request.providerId } : {}),
+    ...(ownProviderOnly && l.appt.providerId ? { providerId: l.appt.providerId } : l.request?.providerId ? { providerId: l.request.providerId } : {}),
   });
   const asNew = (r: Request): Request => ({
     ...r,
