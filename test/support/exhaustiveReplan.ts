@@ -22,6 +22,7 @@
 import type { Appointment } from '../../src/contract/appointment.js';
 import type { Instance, Request, Service } from '../../src/contract/instance.js';
 import type { Change, ReplanInput } from '../../src/contract/replan.js';
+import { capacityFits, type Down } from './exhaustiveSearch.js';
 
 const MINUTE = 60_000;
 const EPS = 1e-9;
@@ -123,26 +124,6 @@ function outside(merged: readonly Span[], start: number, end: number): Span[] {
 }
 
 const spans = (xs: readonly { start: string; end: string }[]): Span[] => xs.map((x) => ({ start: Date.parse(x.start), end: Date.parse(x.end) }));
-
-type Down = Span & { units: number };
-
-/** At every instant of [start, end): units in use + `count` ≤ item count − units down. */
-function capacityFits(total: number, downs: readonly Down[], uses: readonly (Span & { count: number })[], start: number, end: number, count: number): boolean {
-  const cuts = new Set([start, end]);
-  for (const s of [...downs, ...uses]) {
-    if (s.start > start && s.start < end) cuts.add(s.start);
-    if (s.end > start && s.end < end) cuts.add(s.end);
-  }
-  const sorted = [...cuts].sort((a, b) => a - b);
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const a = sorted[i]!;
-    const b = sorted[i + 1]!;
-    const down = Math.min(total, downs.filter((d) => d.start <= a && b <= d.end).reduce((n, d) => n + d.units, 0));
-    const inUse = uses.filter((u) => u.start <= a && b <= u.end).reduce((n, u) => n + u.count, 0);
-    if (inUse + count > total - down) return false;
-  }
-  return true;
-}
 
 /** An event's appointment: by id, else by requestId among appointments without an id. */
 function refOf(appointments: readonly Appointment[], ref: string): number {

@@ -125,14 +125,14 @@ export function enumerateOptions(inst: Instance): Option[][] {
   });
 }
 
-type Down = Span & { units: number };
+export type Down = Span & { units: number };
 
 function downtimesOf(item: Instance['equipment'][number]): Down[] {
   return item.downtime.map((d) => ({ start: Date.parse(d.start), end: Date.parse(d.end), units: d.units ?? item.count }));
 }
 
 /** At every instant of [start, end): units in use + `count` ≤ item count − units down. */
-function capacityFits(total: number, downs: readonly Down[], uses: readonly (Span & { count: number })[], start: number, end: number, count: number): boolean {
+export function capacityFits(total: number, downs: readonly Down[], uses: readonly (Span & { count: number })[], start: number, end: number, count: number): boolean {
   const cuts = new Set([start, end]);
   for (const s of [...downs, ...uses]) {
     if (s.start > start && s.start < end) cuts.add(s.start);
