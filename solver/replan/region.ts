@@ -20,8 +20,8 @@ export function reachableAppointments(
   inst: Instance,
   day: DisruptedDay,
   emergencyAt: Map<string, number>,
-  /** What push-later moved or bumped (by request id) and where it put each new request: always reachable. */
-  baseline: { touched: Set<string>; placed: Map<string, { providerId: string | null; roomId: string }> } = { touched: new Set(), placed: new Map() },
+  /** Where push-later put each new request (by request id): reachable too. */
+  baselinePlaces: Map<string, { providerId: string | null; roomId: string }> = new Map(),
 ): Set<number> {
   if (day.live.length <= WHOLE_DAY_LIVE) return new Set(day.live.map((_, k) => k));
   const h0 = Date.parse(inst.horizon.start);
@@ -47,7 +47,7 @@ export function reachableAppointments(
       .map((p) => p.id);
     const roomIds = inst.rooms.filter((room) => room.capabilities.includes(service.roomCapability)).map((room) => room.id);
     const w = { providers: leastBusy(providers, (id) => (l) => l.appt.providerId === id), rooms: leastBusy(roomIds, (id) => (l) => l.appt.roomId === id), from, to };
-    const there = baseline.placed.get(r.id);
+    const there = baselinePlaces.get(r.id);
     if (there?.providerId) w.providers.add(there.providerId);
     if (there) w.rooms.add(there.roomId);
     windows.push(w);
@@ -58,7 +58,6 @@ export function reachableAppointments(
     const a = l.appt;
     const hit =
       l.plannedStart < day.startFrom ||
-      baseline.touched.has(a.requestId) ||
       (a.providerId !== null && end(l) > touchedFrom('providers', a.providerId)) ||
       end(l) > touchedFrom('rooms', a.roomId) ||
       a.staff.some((s) => end(l) > touchedFrom('staff', s.staffId)) ||

@@ -1,7 +1,7 @@
 import type { Appointment } from '../../src/contract/appointment.js';
 import type { Instance } from '../../src/contract/instance.js';
 import type { BillingFlag, Change, ReplanResult, Slot } from '../../src/contract/replan.js';
-import { localTime, MINUTE_MS, toMs } from '../../src/domain/time.js';
+import { formatInZone, localTime, MINUTE_MS, toMs } from '../../src/domain/time.js';
 import type { DisruptedDay } from './disruptedDay.js';
 
 const slotOf = (a: Appointment): Slot => ({ providerId: a.providerId, roomId: a.roomId, start: a.start, end: a.end });
@@ -106,7 +106,7 @@ export function lateCancellations(inst: Instance, day: DisruptedDay): BillingFla
       requestId: c.appt.requestId,
       patientId: c.appt.patientId,
       serviceId: c.appt.serviceId,
-      cancelledAt: new Date(c.at).toISOString(),
+      cancelledAt: formatInZone(c.at, inst.clinic.timezone),
       start: c.appt.start,
       hoursBefore: Math.round(hoursBefore * 100) / 100,
       windowHours: window,

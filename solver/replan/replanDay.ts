@@ -9,7 +9,7 @@ import { emergencyStarts } from './emergencyStarts.js';
 import { EXACT_ROOMS, pushLater, pushLaterAssignment } from './pushLater.js';
 import { reachableAppointments, WHOLE_DAY_LIVE } from './region.js';
 import { overtimeMinutes } from './replanCost.js';
-import { placementCost, replanCandidates, solveReplanIlp, type PricedCandidate, type Reach, type ReplanSolution } from './replanIlp.js';
+import { placementCost, replanCandidates, solveReplanIlp, type PricedCandidate, type Reach } from './replanIlp.js';
 import { buildReplanModel, type ReplanItem, type ReplanModel } from './replanModel.js';
 
 export type ReplanOptions = {
@@ -40,10 +40,8 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   // Push-later over the whole day: where it puts a new request is reachable, and the result is never worse.
   // (What it moves is not: its knock-ons travel through shared rooms across the whole day.)
   const floor = pushLater(inst, input);
-  const movable = reachableAppointments(inst, day, emergencyAt, {
-    touched: new Set(),
-    placed: new Map(floor.appointments.filter((a) => day.newRequests.some((r) => r.id === a.requestId)).map((a) => [a.requestId, a])),
-  });
+  const newIds = new Set(day.newRequests.map((r) => r.id));
+  const movable = reachableAppointments(inst, day, emergencyAt, new Map(floor.appointments.filter((a) => newIds.has(a.requestId)).map((a) => [a.requestId, a])));
   // A small day is searched in full: every eligible provider, every start, every room priced exactly
   // (e.g. against an exhaustive search); a bigger one within reach and with interchangeable rooms pooled.
   const whole = day.live.length <= WHOLE_DAY_LIVE && movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
@@ -75,14 +73,13 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   }
   const constant = inst.replan.overtimePerMinute * overtimeMinutes(inst, [...day.history.map((h) => h.appt), ...rm.fixed.map((f) => f.appt)]);
   const baselineResult = assembleResult(inst, input, day, rm, baseline.slice(), { bound: 0, solveMs: 0, backend: 'push-later' });
-  const chosen: ReplanSolution | null = solution;
-  const result = chosen
-    ? assembleResult(inst, input, day, rm, chosen.assignment, {
-        bound: chosen.bound + constant,
+  const result = solution
+    ? assembleResult(inst, input, day, rm, solution.assignment, {
+        bound: solution.bound + constant,
         solveMs: 0,
         backend: options.backend.name,
-        columns: chosen.columns,
-        rows: chosen.rows,
+        columns: solution.columns,
+        rows: solution.rows,
       })
     : null;
   // Never worse than push-later, here or over the whole day (a solve stopped by its safety limit may be).
