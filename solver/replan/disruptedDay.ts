@@ -43,7 +43,7 @@ export type DisruptedDay = {
   /** Extra equipment downtime from resource-down events. */
   equipmentDown: Map<string, { start: number; end: number; units: number }[]>;
   /** What the events touch directly, for choosing what to re-plan. */
-  touched: { providers: Set<string>; rooms: Set<string>; staff: Set<string>; equipment: Set<string>; from: Map<string, number> };
+  touched: { providers: Set<string>; rooms: Set<string>; staff: Set<string>; equipment: Set<string>; patients: Set<string>; from: Map<string, number> };
 };
 
 const spans = (list: { start: string; end: string }[]): Span[] => list.map((iv) => ({ start: toMs(iv.start), end: toMs(iv.end) }));
@@ -63,7 +63,7 @@ export function disruptDay(inst: Instance, input: ReplanInput): DisruptedDay {
   const staffAvailability = new Map(inst.staff.map((s) => [s.id, spans(s.availability)]));
   const equipmentDown = new Map<string, { start: number; end: number; units: number }[]>();
   const providerOut = new Map<string, Span[]>();
-  const touched: DisruptedDay['touched'] = { providers: new Set(), rooms: new Set(), staff: new Set(), equipment: new Set(), from: new Map() };
+  const touched: DisruptedDay['touched'] = { providers: new Set(), rooms: new Set(), staff: new Set(), equipment: new Set(), patients: new Set(), from: new Map() };
   const touch = (kind: 'providers' | 'rooms' | 'staff' | 'equipment', id: string, from: number) => {
     touched[kind].add(id);
     const key = `${kind}:${id}`;
@@ -112,6 +112,8 @@ export function disruptDay(inst: Instance, input: ReplanInput): DisruptedDay {
         if (a.providerId) touch('providers', a.providerId, toMs(a.start));
         touch('rooms', a.roomId, toMs(a.start));
         for (const s of a.staff) touch('staff', s.staffId, toMs(a.start));
+        for (const e of a.equipment) touch('equipment', e.id, toMs(a.start));
+        touched.patients.add(a.patientId);
         break;
       }
       case 'cancellation':

@@ -58,6 +58,7 @@ export function reachableAppointments(
     const a = l.appt;
     const hit =
       l.plannedStart < day.startFrom ||
+      day.touched.patients.has(a.patientId) ||
       (a.providerId !== null && end(l) > touchedFrom('providers', a.providerId)) ||
       end(l) > touchedFrom('rooms', a.roomId) ||
       a.staff.some((s) => end(l) > touchedFrom('staff', s.staffId)) ||

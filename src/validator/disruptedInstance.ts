@@ -70,7 +70,10 @@ export function disruptedInstance(instance: Instance, day: DayExpectations): Ins
   const historyRequests = new Set(pinnedHistory.map((h) => h.expected.requestId));
 
   const known = new Set(instance.requests.map((r) => r.id));
-  const longer = new Map(day.live.flatMap((l) => (l.overrunMinutes === undefined ? [] : [[l.planned.requestId, l.overrunMinutes] as const])));
+  // A live appointment keeps the length it is booked for (an earlier re-plan may have lengthened it after
+  // an overrun), or the longer one an overrun event gives it now.
+  const bookedMinutes = (a: { start: string; end: string }) => (toMs(a.end) - toMs(a.start)) / MINUTE_MS;
+  const longer = new Map(day.live.map((l) => [l.planned.requestId, l.overrunMinutes ?? bookedMinutes(l.planned)] as const));
   const requests: Request[] = instance.requests
     .filter((r) => !historyRequests.has(r.id))
     .map((r) => (longer.has(r.id) ? { ...r, minutes: longer.get(r.id)! } : r));
@@ -78,7 +81,7 @@ export function disruptedInstance(instance: Instance, day: DayExpectations): Ins
     const a = l.planned;
     if (known.has(a.requestId)) continue;
     known.add(a.requestId);
-    const booked = (toMs(a.end) - toMs(a.start)) / MINUTE_MS;
+    const booked = bookedMinutes(a);
     requests.push({
       id: a.requestId,
       patientId: a.patientId,
