@@ -1,5 +1,6 @@
 // The bench plan: clinic sizes, seeds, time limits, and the command-line flags that change them.
 import { parseArgs } from 'node:util';
+import { REPLAN_SIZES } from './replanTypes.js';
 import { OPTIMIZER_METHODS, type Method } from './types.js';
 
 /** Default optimizer time limit per clinic size (providers → seconds). */
@@ -29,6 +30,12 @@ export type BenchPlan = {
   quick: boolean;
   outDir: string;
   strict: boolean;
+  /** Run the batch runs (false with --replan-only). */
+  batch: boolean;
+  /** Sizes of the RE-PLAN section (those of 10, 40, 100 in --sizes; --quick: 10 only); [] with --no-replan. */
+  replanSizes: number[];
+  /** Why the re-plan section does not run, when replanSizes is empty. */
+  replanSkipped: string | null;
   limitMs: (providers: number) => number;
 };
 
@@ -40,10 +47,16 @@ export const USAGE = `usage: npm run bench -- [options]      (or: npx tsx bench/
   --time-scale 0.25    multiply every time limit (default 1)
   --quick              smoke run: sizes 4,10 with 3 s / 5 s limits (before --time-scale)
   --out-dir DIR        where latest.md, latest.json and gap-40.svg go (default bench/results)
-  --strict             exit 1 when a target fails too (always: when a run is INVALID, TIMEOUT or CRASH)
+  --strict             exit 1 when a target fails too (always: when a run is INVALID, TIMEOUT or CRASH,
+                       or a re-plan is invalid or fails)
+  --no-replan          skip the re-plan section
+  --replan-only        run only the re-plan section (e.g. --replan-only --sizes 10,40)
   -h, --help           this text
 
-Default limits: ${[...DEFAULT_LIMITS_S].map(([p, s]) => `${p}→${s} s`).join(', ')}.`;
+Default limits: ${[...DEFAULT_LIMITS_S].map(([p, s]) => `${p}→${s} s`).join(', ')}.
+Re-plan section: the sizes ${REPLAN_SIZES.join(', ')} that --sizes asks for (--quick: ${REPLAN_SIZES[0]} only), clinic seed 1;
+--seeds, --backends and time limits do not apply to it. It adds about half an hour on 2 cores, most of it the
+100-provider simulated day.`;
 
 const numberList = (flag: string, text: string, check: (n: number) => boolean): number[] => {
   const list = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -63,6 +76,8 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
       quick: { type: 'boolean', default: false },
       'out-dir': { type: 'string', default: defaultOutDir },
       strict: { type: 'boolean', default: false },
+      'no-replan': { type: 'boolean', default: false },
+      'replan-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -80,6 +95,16 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
   const backends = values.backends!.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = backends.filter((b) => !(OPTIMIZER_METHODS as readonly string[]).includes(b));
   if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')} (known: ${OPTIMIZER_METHODS.join(', ')})`);
+  const noReplan = values['no-replan'] ?? false;
+  const replanOnly = values['replan-only'] ?? false;
+  if (noReplan && replanOnly) throw new Error('--no-replan and --replan-only exclude each other');
+  const replanSizes = noReplan ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
+  const replanSkipped = noReplan
+    ? '--no-replan'
+    : replanSizes.length === 0
+      ? `no re-plan size (${quick ? `${REPLAN_SIZES[0]} with --quick` : REPLAN_SIZES.join(', ')}) among the sizes ${sizes.join(', ')}`
+      : null;
+  if (replanOnly && replanSizes.length === 0) throw new Error(`--replan-only: ${replanSkipped}`);
   return {
     sizes: sizes.sort((a, b) => a - b),
     seeds,
@@ -88,6 +113,9 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
     quick,
     outDir: values['out-dir']!,
     strict: values.strict ?? false,
+    batch: !replanOnly,
+    replanSizes,
+    replanSkipped,
     limitMs: (providers) => Math.round(1000 * timeScale * limitSeconds(table, providers)),
   };
 }

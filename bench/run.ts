@@ -1,7 +1,8 @@
 // `npm run bench`: runs first-fit and the optimizer (each backend) on generated clinics, one child process
-// per run, validates every result, and writes bench/results/latest.md (+ latest.json, gap-40.svg).
-// Flags: see USAGE in config.ts. Exit 1 when a run is INVALID, TIMEOUT or CRASH (and, with --strict,
-// when a target fails); exit 2 on bad flags.
+// per run, validates every result, then re-plans disrupted days (the RE-PLAN section, replanBench.ts), and
+// writes bench/results/latest.md (+ latest.json, gap-40.svg).
+// Flags: see USAGE in config.ts. Exit 1 when a run is INVALID, TIMEOUT or CRASH or a re-plan is invalid or
+// fails (and, with --strict, when a target fails); exit 2 on bad flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,9 @@ import { gapChart, type Series } from './chart.js';
 import { FIRST_FIT_KILL_MS, KILL_GRACE_MS, LOAD, parsePlan, USAGE, type BenchPlan } from './config.js';
 import { describeEnvironment } from './env.js';
 import { percent, seconds } from './format.js';
+import { runReplanSection } from './replanBench.js';
+import { replanFailures, replanSection, summarize } from './replanTable.js';
+import { SCENARIOS_PER_SIZE, type ReplanSizeOutcome } from './replanTypes.js';
 import { Results, validLabel } from './results.js';
 import { spawnRun } from './spawnRun.js';
 import { problemsSection, sizeTable } from './table.js';
@@ -60,28 +64,44 @@ function chartFor(results: Results, plan: BenchPlan): string | null {
   });
 }
 
-function report(plan: BenchPlan, results: Results, env: ReturnType<typeof describeEnvironment>, chartFile: string | null): { markdown: string; failedTargets: number } {
+function report(
+  plan: BenchPlan,
+  results: Results,
+  replan: ReplanSizeOutcome[] | null,
+  env: ReturnType<typeof describeEnvironment>,
+  chartFile: string | null,
+): { markdown: string; failedTargets: number } {
   const scaled = plan.quick || plan.timeScale !== 1;
   const caveat = scaled
     ? `Time limits are not the defaults (${[plan.quick ? '--quick' : '', plan.timeScale !== 1 ? `--time-scale ${plan.timeScale}` : ''].filter(Boolean).join(' ')}), so these verdicts are indicative only.`
     : null;
-  const targets = evaluateTargets(results);
+  const targets = evaluateTargets(results, replan, plan.replanSkipped);
   const optimizers = plan.methods.filter((m) => m !== 'first-fit');
+  const batch = plan.batch;
   const sections = [
     '# medsched bench',
     env.lines.join('\n'),
-    `Clinics: generateClinic at load ${LOAD}, sizes ${plan.sizes.join(', ')} providers, seeds ${plan.seeds.join(', ')}. ` +
-      `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
-      `Every run in its own process; the optimizer runs as the CLI runs it (a worker thread for the search, one for the bound, the backend loaded inside the time limit). \`seconds\` is the wall time of that run / the firstFit call, \`peak MB\` the process's maxRSS ` +
-      `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`,
-    '## Results',
-    ...plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))),
+    batch
+      ? `Clinics: generateClinic at load ${LOAD}, sizes ${plan.sizes.join(', ')} providers, seeds ${plan.seeds.join(', ')}. ` +
+        `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
+        `Every run in its own process; the optimizer runs as the CLI runs it (a worker thread for the search, one for the bound, the backend loaded inside the time limit). \`seconds\` is the wall time of that run / the firstFit call, \`peak MB\` the process's maxRSS ` +
+        `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`
+      : 'Re-plan only (`--replan-only`): no batch runs, so their targets are NOT RUN.',
+    batch ? '## Results' : '',
+    ...(batch ? plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))) : []),
     problemsSection(results),
+    replanSection(replan, plan.replanSkipped),
     targetsSection(targets, caveat),
-    optimizers.includes('jsl') && optimizers.includes('highs') ? backendRatioSection(results, plan.sizes, plan.seeds) : '',
+    batch && optimizers.includes('jsl') && optimizers.includes('highs') ? backendRatioSection(results, plan.sizes, plan.seeds) : '',
     chartFile ? `## Gap over time, ${CHART_SIZE} providers\n\n![gap against elapsed seconds](${chartFile})` : '',
   ];
   return { markdown: `${sections.filter(Boolean).join('\n\n')}\n`, failedTargets: targets.filter((t) => t.verdict === 'FAIL').length };
+}
+
+/** The re-plan section in latest.json: what was measured, and the summary per size. */
+function replanJson(replan: ReplanSizeOutcome[] | null) {
+  if (replan === null) return null;
+  return replan.map((o) => ({ ...o, summary: summarize(o) }));
 }
 
 async function main(): Promise<number> {
@@ -97,9 +117,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const env = describeEnvironment();
-  const runs = plannedRuns(plan);
+  const runs = plan.batch ? plannedRuns(plan) : [];
   const budgetMs = runs.reduce((t, r) => t + (r.method === 'first-fit' ? 0 : r.timeLimitMs), 0);
-  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up`);
+  const replanText = plan.replanSizes.length > 0
+    ? `re-plan section on ${plan.replanSizes.join(', ')} providers (up to ${SCENARIOS_PER_SIZE} re-plans each, plus optimizing each day)`
+    : `no re-plan section (${plan.replanSkipped})`;
+  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up; ${replanText}`);
 
   const outcomes: RunOutcome[] = [];
   for (const [i, config] of runs.entries()) {
@@ -110,14 +133,16 @@ async function main(): Promise<number> {
     log(describeOutcome(outcome));
   }
 
+  const replan = plan.replanSizes.length > 0 ? await runReplanSection(plan.replanSizes, (text) => process.stderr.write(text)) : null;
+
   const results = new Results(outcomes);
   mkdirSync(plan.outDir, { recursive: true });
   const svg = chartFor(results, plan);
   const chartName = `gap-${CHART_SIZE}.svg`;
   if (svg) writeFileSync(join(plan.outDir, chartName), svg);
-  const { markdown, failedTargets } = report(plan, results, env, svg ? chartName : null);
+  const { markdown, failedTargets } = report(plan, results, replan, env, svg ? chartName : null);
   writeFileSync(join(plan.outDir, 'latest.md'), markdown);
-  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes }, null, 1)}\n`);
+  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes, replan: replanJson(replan) }, null, 1)}\n`);
   process.stdout.write(markdown);
   const rel = relative(process.cwd(), plan.outDir);
   const where = rel === '' ? '.' : rel.startsWith('..') ? plan.outDir : rel;
@@ -125,8 +150,10 @@ async function main(): Promise<number> {
 
   const broken = outcomes.filter((o) => !isValid(o));
   if (broken.length > 0) log(`bench: ${broken.length} run(s) INVALID, TIMEOUT or CRASH (see Problems)`);
+  const replanBroken = replan ? replanFailures(replan) : 0;
+  if (replanBroken > 0) log(`bench: ${replanBroken} re-plan failure(s): invalid, error, not reported or failed (see Re-plan problems)`);
   if (plan.strict && failedTargets > 0) log(`bench: ${failedTargets} target(s) FAIL (--strict)`);
-  return broken.length > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
+  return broken.length > 0 || replanBroken > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -1,6 +1,8 @@
 // The bench's targets, each judged PASS / FAIL (NOT RUN when its clinic size was not in the run),
 // and the jsl vs highs score ratio per size.
 import { change, fixed, percent, ratio, seconds } from './format.js';
+import { sizeTrouble, summarize, type ReplanSummary } from './replanTable.js';
+import type { ReplanSizeOutcome } from './replanTypes.js';
 import { Results, validLabel } from './results.js';
 import { isValid, type Method, type RunOutcome } from './types.js';
 
@@ -55,7 +57,51 @@ const validWithGap: Check = (o) => {
 const memoryBelow2GB: Check = (o) =>
   o.report ? { ok: o.report.peakMB < MEMORY_LIMIT_MB, text: `${fixed(o.report.peakMB, 0)} MB` } : { ok: false, text: validLabel(o) };
 
-export function evaluateTargets(results: Results): TargetResult[] {
+/**
+ * A re-plan target on one size's scenarios; NOT RUN when the size was not re-planned (`skipped` says why).
+ * It fails, whatever its numbers, when a re-plan was invalid or failed: numbers from those prove nothing.
+ */
+function replanTarget(
+  replan: ReplanSizeOutcome[] | null,
+  skipped: string | null,
+  providers: number,
+  text: string,
+  check: (s: ReplanSummary) => { ok: boolean; text: string },
+): TargetResult {
+  const label = `${providers} providers, re-plan: ${text}`;
+  const o = replan?.find((x) => x.providers === providers);
+  if (!o) return { verdict: 'NOT RUN', text: label, detail: replan === null || replan.length === 0 ? `section not run (${skipped ?? 'no re-plan size'})` : `no ${providers}-provider re-plan run` };
+  const s = summarize(o);
+  if (s.ran === 0) return { verdict: 'FAIL', text: label, detail: `no re-plan ran${o.error ? ' (the optimized day failed)' : ''}` };
+  const c = check(s);
+  const trouble = sizeTrouble(o, s, false);
+  return {
+    verdict: c.ok && trouble.length === 0 ? 'PASS' : 'FAIL',
+    text: label,
+    detail: `${c.text} over ${s.ran} re-plans${trouble.length > 0 ? `; ${trouble.join(', ')}` : ''}`,
+  };
+}
+
+const ms = (n: number) => `${fixed(n, 0)} ms`;
+
+/** The re-plan section's targets (README "Re-planning the rest of the day"; the bench issue). */
+export function replanTargets(replan: ReplanSizeOutcome[] | null, skipped: string | null): TargetResult[] {
+  return [
+    replanTarget(replan, skipped, 40, 'p95 latency < 1 s', (s) => ({ ok: s.p95 < 1000, text: `p95 ${ms(s.p95)} (p50 ${ms(s.p50)}, max ${ms(s.max)})` })),
+    replanTarget(replan, skipped, 40, 'median gap ≤ 1%', (s) => ({ ok: s.medianGap <= 0.01 + 1e-12, text: `median gap ${percent(s.medianGap)}` })),
+    replanTarget(replan, skipped, 40, 'cost ≤ 60% of push-later on average', (s) => ({
+      ok: s.ratioCount > 0 && s.meanRatio <= 0.6 + 1e-12,
+      text:
+        (s.ratioCount > 0
+          ? `mean cost ratio ${fixed(s.meanRatio, 3)} on the ${s.ratioCount} scenarios where push-later costs > 0 (${s.zeroBaseline} with nothing to fix)`
+          : `no scenario where push-later costs > 0 (${s.zeroBaseline} with nothing to fix)`) +
+        (s.pushLaterInvalid > 0 ? ` — note: ${s.pushLaterInvalid} push-later result(s) invalid` : ''),
+    })),
+    replanTarget(replan, skipped, 100, 'every re-plan within 3 s', (s) => ({ ok: s.max <= 3000, text: `max ${ms(s.max)} (p50 ${ms(s.p50)}, p95 ${ms(s.p95)})` })),
+  ];
+}
+
+export function evaluateTargets(results: Results, replan: ReplanSizeOutcome[] | null = null, replanSkipped: string | null = null): TargetResult[] {
   return [
     target(results, 40, 'auto', 'every result valid', valid),
     target(results, 40, 'auto', 'gap ≤ 2%', gapAtMost(0.02)),
@@ -64,6 +110,7 @@ export function evaluateTargets(results: Results): TargetResult[] {
     target(results, 100, 'auto', 'completes within its time limit', withinLimit),
     target(results, 100, 'auto', 'valid schedule with a reported gap', validWithGap),
     target(results, 100, 'auto', 'peak memory < 2 GB', memoryBelow2GB),
+    ...replanTargets(replan, replanSkipped),
   ];
 }
 

@@ -9,6 +9,7 @@ type Command = (args: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<Exclude<CommandName, 'help'>, () => Promise<Command>> = {
   optimize: async () => (await import('./optimizeCommand.js')).optimizeCommand,
   replan: async () => (await import('./replanCommand.js')).replanCommand,
+  simulate: async () => (await import('./simulateCommand.js')).simulateCommand,
   validate: async () => (await import('./validateCommand.js')).validateCommand,
   schema: async () => (await import('./schemaCommand.js')).schemaCommand,
   generate: async () => (await import('./generateCommand.js')).generateCommand,

@@ -25,6 +25,17 @@ export const COMMAND_USAGE = {
     --out FILE       also write the result JSON to FILE
     --json           print only the result JSON on stdout
   Exit 0 ok, 1 invalid result or no plan (status infeasible/no-solution), 2 bad usage or input.`,
+  simulate: `medsched simulate INSTANCE [--seed N] [--optimize-seconds S] [--out FILE] [--json]
+  Plays a whole clinic day: optimizes INSTANCE, then walks the clock forward with realistic disruptions
+  drawn from the seed (right-skewed overruns, 5-15 % no-shows, a few emergencies, a device or room
+  outage, maybe a late provider or a staff member out, cancellations), re-plans at each, and compares
+  the day with pushing everything later on the same provider: lateness, patients moved, reassignments,
+  overtime, bumps, cost, and the re-plan latency percentiles. Each re-plan is checked against every rule.
+    --seed N               seed of the optimizer and of the disruptions (default 1)
+    --optimize-seconds S   seconds to optimize the day first (default 10)
+    --out FILE             also write the report JSON to FILE
+    --json                 print only the report JSON on stdout
+  Exit 0 ok, 1 an invalid schedule or re-plan, 2 bad usage or input.`,
   validate: `medsched validate INSTANCE RESULT
   Checks RESULT (an optimization result, JSON) against every hard constraint of INSTANCE, prints each
   violation and the recomputed score. Exit 0 valid, 1 violations, 2 bad usage or input.`,

@@ -1,0 +1,308 @@
+import type { Appointment } from '../contract/appointment.js';
+import type { Instance } from '../contract/instance.js';
+import type { ReplanEvent, ReplanInput, ReplanResult } from '../contract/replan.js';
+import { checkReplanInput, findAppointment } from '../contract/replanChecks.js';
+import { formatInZone, MINUTE_MS, toMs } from '../domain/time.js';
+import type { MipBackend } from '../../solver/api.js';
+import { seededRandom, type Random } from '../../solver/random.js';
+import { pushLater } from '../../solver/replan/pushLater.js';
+import { overtimeMinutes } from '../../solver/replan/replanCost.js';
+import { replanDay } from '../../solver/replan/replanDay.js';
+import { replanSummary } from '../../solver/replan/replanSummary.js';
+import { dayAt } from './dayAt.js';
+import { drawDisruption, type DisruptionType } from './drawDisruption.js';
+
+/**
+ * What a day of re-plans added up to on one track. `cost` and `overtimeMinutes` count overtime once:
+ * each re-plan's cost includes all the overtime the day has so far, so a re-plan adds only its change
+ * in overtime (which is negative when, say, a no-show frees an evening slot). The totals are thus the
+ * changes' costs plus the overtime the day ends with. `patientsMoved` counts distinct patients over the day.
+ */
+export type DayTotals = {
+  cost: number;
+  latenessMinutes: number;
+  patientsMoved: number;
+  reassignments: number;
+  overtimeMinutes: number;
+  bumps: number;
+  /** Walk-in emergencies that fit nowhere today: they cost nothing in the re-plan cost, so they are counted apart. */
+  unscheduled: number;
+};
+
+export type SimulatedEvent = {
+  /** When it happened (RFC 3339 in the clinic's zone). */
+  at: string;
+  type: string;
+  /** The disruption and what our re-plan did about it, in one line. */
+  summary: string;
+  /** Our re-plan's latency (options.clock around replanDay). */
+  ms: number;
+  /** What this re-plan added to the day's cost on our track (see DayTotals: overtime counted once). */
+  cost: number;
+  /** The same on the push-later track; 0 when the event did not apply to that day (pushLaterSkipped). */
+  pushLaterCost: number;
+  /** The event named a visit that, on push-later's day, could not have it (say, a no-show of a visit not yet due there). */
+  pushLaterSkipped?: true;
+};
+
+export type SimulationReport = {
+  seed: number;
+  /** Our re-plans: one per event. */
+  replans: number;
+  events: SimulatedEvent[];
+  /** Events push-later's day could not take (each is marked in `events`). */
+  pushLaterSkipped: number;
+  latencyMs: { p50: number; p95: number; max: number };
+  ours: DayTotals;
+  pushLater: DayTotals;
+};
+
+/** One re-plan of the simulation, for callers that check or log them (the instance knows earlier walk-ins). */
+export type SimulatedReplan = { track: 'ours' | 'pushLater'; instance: Instance; input: ReplanInput; result: ReplanResult };
+
+export type SimulateOptions = {
+  seed: number;
+  backend: MipBackend;
+  /** Injected clock (ms), read around each re-plan for its latency; the simulation reads no clock of its own. */
+  clock: () => number;
+  onReplan?: (replan: SimulatedReplan) => void;
+};
+
+// drawDisruption's no-shows are visits that started in the last 10 min: with a step as long, every
+// visit's start falls in exactly one step, so each visit gets one chance to be a no-show.
+const STEP_MINUTES = 10;
+const HOUR_MS = 60 * MINUTE_MS;
+/** Share of the visits whose patient does not come (drawn once per day, in percent). */
+const NO_SHOW_PERCENT = [5, 15] as const;
+/** Share of the visits that run long (how long is right-skewed: drawDisruption's skewedMinutes). */
+const OVERRUN_PERCENT = [8, 15] as const;
+
+type Track = {
+  appointments: Appointment[];
+  /** Delays, outages and absences still in force: every later re-plan must know them, or it would refill that capacity. */
+  standing: ReplanEvent[];
+  /** Provider minutes outside availability on the day as it stands. */
+  overtime: number;
+  totals: DayTotals;
+  moved: Set<string>;
+};
+
+/**
+ * Plays a whole day (PURE: no I/O, no clock but options.clock). It walks the clock from the horizon start
+ * in 10-minute steps and draws, seeded, realistic disruptions at realistic moments: no-shows and overruns
+ * as visits start, 2-4 emergencies spread over the day, one device or room outage, maybe a late provider
+ * and a staff member out, a few cancellations. Each is re-planned on two copies of the day: ours
+ * (replanDay) and the baseline (pushLater: everything later on the same provider). Events are drawn on
+ * our day; one that does not fit the baseline's day (checkReplanInput) is skipped there and counted.
+ */
+export function simulateDay(inst: Instance, appointments: Appointment[], options: SimulateOptions): SimulationReport {
+  const zone = inst.clinic.timezone;
+  const draw = seededRandom(options.seed);
+  const h0 = toMs(inst.horizon.start);
+  const h1 = toMs(inst.horizon.end);
+  const step = STEP_MINUTES * MINUTE_MS;
+
+  // Names every visit once (appt-NNN, as before anything started), so both tracks' events name the same visits.
+  const first = dayAt(appointments, Number.NEGATIVE_INFINITY);
+  const dayEnd = first.reduce((end, a) => Math.max(end, toMs(a.end)), h0);
+  const plan = planDisruptions(draw, h0, Math.min(h1, dayEnd), step);
+  const noShowRate = draw.int(...NO_SHOW_PERCENT) / 100;
+  const overrunRate = draw.int(...OVERRUN_PERCENT) / 100;
+
+  const startOvertime = overtimeMinutes(inst, first);
+  const ours = newTrack(first, startOvertime);
+  const base = newTrack(first, startOvertime);
+  // Walk-ins become requests of the instance once they have come, so later re-plans know their urgency.
+  let known = inst;
+  const walkIns = new Set<string>();
+  const events: SimulatedEvent[] = [];
+  const latencies: number[] = [];
+  let skipped = 0;
+
+  for (let now = h0; now < h1; now += step) {
+    const at = formatInZone(now, zone);
+    // Of the visits that started this step, so many were no-shows and so many run long (drawDisruption picks which).
+    let noShows = 0;
+    let overruns = 0;
+    for (const a of dayAt(ours.appointments, now)) {
+      if (a.status !== 'in-progress' || toMs(a.start) <= now - step) continue;
+      if (draw.chance(noShowRate)) noShows++;
+      else if (draw.chance(overrunRate)) overruns++;
+    }
+    const types: DisruptionType[] = [
+      ...Array<DisruptionType>(noShows).fill('noshow'),
+      ...(plan.get(now) ?? []),
+      ...Array<DisruptionType>(overruns).fill('overrun'),
+    ];
+
+    for (const type of types) {
+      const drawn = drawDisruption(known, dayAt(ours.appointments, now), type, now, draw);
+      if (!drawn || !worthReplanning(drawn, walkIns)) continue;
+      const input: ReplanInput = { now: at, appointments: drawn.appointments, events: [...inForce(ours.standing, now), ...drawn.events] };
+      if (checkReplanInput(known, input).length > 0) continue; // cannot happen but for a walk-in id drawn twice
+
+      const began = options.clock();
+      const result = replanDay(known, input, { backend: options.backend, clock: options.clock });
+      const ms = options.clock() - began;
+      options.onReplan?.({ track: 'ours', instance: known, input, result });
+      latencies.push(ms);
+      const cost = record(ours, known, now, result, drawn.events);
+
+      const mirrored = onBaselineDay(drawn, dayAt(base.appointments, now), now, h1, zone);
+      const baseInput: ReplanInput = { now: at, appointments: mirrored.appointments, events: [...inForce(base.standing, now), ...mirrored.events] };
+      const applies = checkReplanInput(known, baseInput).length === 0;
+      let pushLaterCost = 0;
+      if (applies) {
+        const baseline = pushLater(known, baseInput);
+        options.onReplan?.({ track: 'pushLater', instance: known, input: baseInput, result: baseline });
+        pushLaterCost = record(base, known, now, baseline, mirrored.events);
+      } else skipped++;
+
+      const summary = replanSummary(known, { ...input, events: drawn.events }, result.changes) + turnedAway(drawn.events, result);
+      events.push({ at, type, summary, ms, cost, pushLaterCost, ...(applies ? {} : { pushLaterSkipped: true as const }) });
+      const added = drawn.events.flatMap((e) => (e.type === 'emergency' ? [e.request] : []));
+      for (const r of added) walkIns.add(r.id);
+      if (added.length > 0) known = { ...known, requests: [...known.requests, ...added] };
+    }
+  }
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    seed: options.seed,
+    replans: events.length,
+    events,
+    pushLaterSkipped: skipped,
+    latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1) ?? 0 },
+    ours: ours.totals,
+    pushLater: base.totals,
+  };
+}
+
+function newTrack(appointments: Appointment[], overtime: number): Track {
+  return {
+    appointments,
+    standing: [],
+    overtime,
+    totals: { cost: 0, latenessMinutes: 0, patientsMoved: 0, reassignments: 0, overtimeMinutes: 0, bumps: 0, unscheduled: 0 },
+    moved: new Set(),
+  };
+}
+
+/**
+ * When the day's one-off disruptions happen, on the clock's steps between `from` and `to` (the end of
+ * the planned day); no-shows and overruns are not planned: they come as visits start.
+ */
+function planDisruptions(draw: Random, from: number, to: number, step: number): Map<number, DisruptionType[]> {
+  const plan = new Map<number, DisruptionType[]>();
+  const stepOf = (ms: number) => (Math.max(from, Math.min(ms, to)) - from) / step;
+  const add = (lo: number, hi: number, type: DisruptionType) => {
+    const a = Math.ceil(stepOf(lo));
+    const at = from + step * draw.int(a, Math.max(a, Math.floor(stepOf(hi))));
+    plan.set(at, [...(plan.get(at) ?? []), type]);
+  };
+  // 2-4 emergencies, one in each equal part of the day past its first half hour and before its last hour.
+  const emergencies = draw.int(2, 4);
+  const [lo, hi] = [from + HOUR_MS / 2, to - HOUR_MS];
+  for (let k = 0; k < emergencies; k++) add(lo + ((hi - lo) * k) / emergencies, lo + ((hi - lo) * (k + 1)) / emergencies - step, 'emergency');
+  // One device or room outage while the day is busy.
+  add(from + HOUR_MS, from + 0.6 * (to - from), 'resource-down');
+  // A provider who calls in late does so in the morning.
+  if (draw.chance(0.6)) add(from, from + 2 * HOUR_MS, 'delay');
+  if (draw.chance(0.5)) add(from, to - 2 * HOUR_MS, 'staff-absence');
+  const cancellations = draw.int(1, 3);
+  for (let k = 0; k < cancellations; k++) add(from, to - HOUR_MS, 'cancellation');
+  return plan;
+}
+
+/**
+ * Whether a drawn disruption is one to play: not a no-show of a walk-in (an emergency patient is at the
+ * clinic already), not an overrun that ends when the visit did anyway (capped at the end of the horizon).
+ */
+function worthReplanning(drawn: { appointments: Appointment[]; events: ReplanEvent[] }, walkIns: Set<string>): boolean {
+  return drawn.events.every((e) => {
+    if (e.type !== 'noshow' && e.type !== 'overrun') return true;
+    const a = drawn.appointments[findAppointment(drawn.appointments, e.appointmentId)];
+    if (!a) return true; // checkReplanInput will say
+    return e.type === 'noshow' ? !walkIns.has(a.requestId) : toMs(e.expectedEnd) > toMs(a.end);
+  });
+}
+
+/** The standing disruptions that still take capacity at `now`. */
+function inForce(standing: ReplanEvent[], now: number): ReplanEvent[] {
+  return standing.filter((e) => {
+    if (e.type === 'delay') return toMs(e.availableFrom) > now;
+    if (e.type === 'resource-down' || e.type === 'staff-absence') return toMs(e.end) > now;
+    return false;
+  });
+}
+
+/**
+ * The events drawn on our day, as they happen on the baseline's day: an overrun is the same number of
+ * minutes past that visit's end there (the visit runs as long, wherever it was put); a no-show turns the
+ * visit back from in progress when it is due there too (as drawDisruption does on ours). What the
+ * baseline's day cannot take (a no-show of a visit it put later) is left for checkReplanInput to refuse.
+ */
+function onBaselineDay(
+  drawn: { appointments: Appointment[]; events: ReplanEvent[] },
+  day: Appointment[],
+  now: number,
+  h1: number,
+  zone: string,
+): { appointments: Appointment[]; events: ReplanEvent[] } {
+  let appointments = day;
+  const events = drawn.events.map((e): ReplanEvent => {
+    if (e.type !== 'overrun' && e.type !== 'noshow') return e;
+    const k = findAppointment(day, e.appointmentId);
+    const there = day[k];
+    if (!there) return e;
+    if (e.type === 'noshow') {
+      if (there.status === 'in-progress' && toMs(there.start) > now - STEP_MINUTES * MINUTE_MS)
+        appointments = day.map((a, i) => (i === k ? { ...a, status: 'booked' as const } : a));
+      return e;
+    }
+    const ours = drawn.appointments[findAppointment(drawn.appointments, e.appointmentId)]!;
+    const longer = toMs(e.expectedEnd) - toMs(ours.end);
+    return { ...e, expectedEnd: formatInZone(Math.min(h1, toMs(there.end) + longer), zone) };
+  });
+  return { appointments, events };
+}
+
+/** Adds a re-plan to its track's totals and makes its day the track's day; returns the cost it added. */
+function record(track: Track, inst: Instance, now: number, result: ReplanResult, drawn: ReplanEvent[]): number {
+  const overtime = overtimeMinutes(inst, result.appointments);
+  const added = round(result.cost - inst.replan.overtimePerMinute * track.overtime);
+  const t = track.totals;
+  t.cost = round(t.cost + added);
+  t.overtimeMinutes = round(t.overtimeMinutes + overtime - track.overtime);
+  for (const c of result.changes) {
+    if (c.kind === 'moved' || c.kind === 'reassigned') {
+      t.latenessMinutes += Math.max(0, c.delayMinutes);
+      if (c.delayMinutes !== 0 || c.kind === 'reassigned') track.moved.add(c.patientId);
+    }
+    if (c.kind === 'reassigned') t.reassignments++;
+    if (c.kind === 'bumped') t.bumps++;
+  }
+  t.patientsMoved = track.moved.size;
+  t.unscheduled += result.unscheduled.length;
+  track.overtime = overtime;
+  // A placed walk-in has no id: name it for the events that may name it later (dayAt would name it by position).
+  track.appointments = result.appointments.map((a) => (a.id === undefined ? { ...a, id: `appt-${a.requestId}` } : a));
+  track.standing = [...inForce(track.standing, now), ...drawn.filter((e) => e.type === 'delay' || e.type === 'resource-down' || e.type === 'staff-absence')];
+  return added;
+}
+
+/** The summary's words for new requests the re-plan could not place (the summary itself lists only changes). */
+function turnedAway(events: ReplanEvent[], result: ReplanResult): string {
+  const patients = result.unscheduled.map((u) => {
+    const e = events.find((x) => x.type === 'emergency' && x.request.id === u.requestId);
+    return e?.type === 'emergency' ? e.request.patientId : u.requestId;
+  });
+  return patients.length === 0 ? '' : `; ${patients.join(', ')} cannot be seen today`;
+}
+
+/** Nearest-rank percentile of sorted values (0 when there are none). */
+function percentile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
