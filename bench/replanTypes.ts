@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DISRUPTION_TYPES } from '../src/simulate/drawDisruption.js';
+import type { DayTotals } from '../src/simulate/simulateDay.js';
 
 /** Clinic sizes (providers) the re-plan section runs, when --sizes asks for them (--quick: the first only). */
 export const REPLAN_SIZES: readonly number[] = [10, 40, 100];
@@ -75,15 +76,7 @@ export type ScenarioReport = {
   pushLaterProblems?: string[];
 };
 
-/** The totals simulateDay reports for a whole day (its DayTotals). */
-export type DayTotals = {
-  cost: number;
-  latenessMinutes: number;
-  patientsMoved: number;
-  reassignments: number;
-  overtimeMinutes: number;
-  bumps: number;
-};
+export type { DayTotals } from '../src/simulate/simulateDay.js';
 
 /** The simulated day as the bench keeps it (simulateDay's report without its event list). */
 export type SimulateReport = {

@@ -1,11 +1,11 @@
 // `medsched replan`, run as a real process (node --import tsx src/cli/main.ts replan ...).
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplanResult } from '../src/contract/replan.js';
 import { repoRoot } from './support/paths.js';
+import { expectNoStackTrace, medsched as run } from './support/runCli.js';
 
 const INSTANCE = 'examples/lakeshore-clinic.json';
 const DAY = 'examples/lakeshore-day.json';
@@ -14,25 +14,8 @@ const NOW = '2026-11-24T10:05:00-06:00';
 /** A test that re-plans the example: a process start plus one exact solve (two runs in the first test). */
 const SOLVE_TIMEOUT_MS = 120_000;
 
-type Run = { code: number; stdout: string; stderr: string };
+const medsched = (args: string[], timeoutMs = SOLVE_TIMEOUT_MS / 2) => run(args, timeoutMs);
 
-/** Runs the command line from the sources; resolves with its exit code and output, whatever the code. */
-function medsched(args: string[], timeoutMs = SOLVE_TIMEOUT_MS / 2): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MEDSCHED_DEBUG: '' } },
-      (error, stdout, stderr) => {
-        // A non-numeric code means the process never ran or was killed (timeout): not an answer.
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: child.exitCode ?? 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-const expectNoStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
 
 let tmp: string;
 /** Writes a JSON (or raw text) file into the test's temporary directory and returns its path. */

@@ -1,6 +1,5 @@
 // simulateDay (src/simulate/simulateDay.ts) on a generated clinic's quickly optimized day, checked re-plan by
 // re-plan against the independent validator; and `medsched simulate` run as a real process.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,27 +15,8 @@ import { toMs } from '../src/domain/time.js';
 import { generateClinic } from '../src/generate/generateClinic.js';
 import { simulateDay, type SimulatedReplan, type SimulationReport } from '../src/simulate/simulateDay.js';
 import { validateReplan } from '../src/validator/validateReplan.js';
-import { repoRoot } from './support/paths.js';
+import { expectNoStackTrace, medsched, type Run } from './support/runCli.js';
 
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the command line from the sources; resolves with its exit code and output, whatever the code. */
-function medsched(args: string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MEDSCHED_DEBUG: '' } },
-      (error, stdout, stderr) => {
-        // A non-numeric code means the process never ran or was killed (timeout): not an answer.
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: child.exitCode ?? 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-const expectNoStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(a), Math.abs(b)));
 
 // The whole lakeshore run (3 s of optimizing, then a day of re-plans) starts first and runs in its own

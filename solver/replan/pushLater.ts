@@ -3,7 +3,7 @@ import type { ReplanInput, ReplanResult } from '../../src/contract/replan.js';
 import type { Assignment, Placement } from '../model/types.js';
 import { emptyUsage, fits, place, type Usage } from '../usage.js';
 import { assembleResult } from './assembleResult.js';
-import { disruptDay } from './disruptedDay.js';
+import { disruptDay, type DisruptedDay } from './disruptedDay.js';
 import { emergencyStarts } from './emergencyStarts.js';
 import { placementCost } from './replanIlp.js';
 import { buildReplanModel, type ReplanModel } from './replanModel.js';
@@ -62,10 +62,14 @@ export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: M
 export function pushLater(inst: Instance, input: ReplanInput, clock: () => number = () => 0): ReplanResult {
   const started = clock();
   const day = disruptDay(inst, input);
-  const earliest = emergencyStarts(inst, day);
+  return pushLaterOnDay(inst, input, day, emergencyStarts(inst, day), () => clock() - started);
+}
+
+/** Push-later on a day already disrupted (replanDay has the day and the emergencies' starts at hand). */
+export function pushLaterOnDay(inst: Instance, input: ReplanInput, day: DisruptedDay, earliest: Map<string, number>, elapsed: () => number = () => 0): ReplanResult {
   const rm = buildReplanModel(inst, day, new Set(day.live.map((_, k) => k)), inst.rooms.length <= EXACT_ROOMS, true);
   const assignment = pushLaterAssignment(inst, rm, earliest);
-  return assembleResult(inst, input, day, rm, assignment, { bound: 0, solveMs: clock() - started, backend: 'push-later' });
+  return assembleResult(inst, input, day, rm, assignment, { bound: 0, solveMs: elapsed(), backend: 'push-later' });
 }
 
 /** Up to this many rooms each is its own lane (room changes priced exactly); above, interchangeable rooms pool. */

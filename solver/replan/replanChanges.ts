@@ -49,9 +49,10 @@ export function notificationsFor(
   const rooms = new Map(inst.rooms.map((r) => [r.id, r.name ?? r.id]));
   const at = (iso: string) => localTime(toMs(iso), zone);
   const patients: ReplanResult['notifications']['patients'] = [];
+  const serviceOf = new Map([...after, ...before].map((a) => [a.requestId, a.serviceId]));
+  const service = (id: string) => services.get(id) ?? id;
   for (const c of changes) {
-    const service = (id: string) => services.get(id) ?? id;
-    const serviceId = [...before, ...after].find((a) => a.requestId === c.requestId)?.serviceId ?? '';
+    const serviceId = serviceOf.get(c.requestId) ?? '';
     if (c.kind === 'bumped')
       patients.push({ patientId: c.patientId, requestId: c.requestId, kind: 'bumped', message: `Your ${at(c.from!.start)} ${service(serviceId)} cannot take place today; we will offer you a new time.` });
     else if (c.kind === 'added' && c.to)

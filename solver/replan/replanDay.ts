@@ -6,7 +6,7 @@ import type { Assignment } from '../model/types.js';
 import { assembleResult } from './assembleResult.js';
 import { disruptDay } from './disruptedDay.js';
 import { emergencyStarts } from './emergencyStarts.js';
-import { EXACT_ROOMS, pushLater, pushLaterAssignment } from './pushLater.js';
+import { EXACT_ROOMS, pushLaterAssignment, pushLaterOnDay } from './pushLater.js';
 import { reachableAppointments, WHOLE_DAY_LIVE } from './region.js';
 import { overtimeMinutes } from './replanCost.js';
 import { placementCost, replanCandidates, solveReplanIlp, type PricedCandidate, type Reach } from './replanIlp.js';
@@ -39,7 +39,7 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   const emergencyAt = emergencyStarts(inst, day);
   // Push-later over the whole day: where it puts a new request is reachable, and the result is never worse.
   // (What it moves is not: its knock-ons travel through shared rooms across the whole day.)
-  const floor = pushLater(inst, input);
+  const floor = pushLaterOnDay(inst, input, day, emergencyAt);
   const newIds = new Set(day.newRequests.map((r) => r.id));
   const movable = reachableAppointments(inst, day, emergencyAt, new Map(floor.appointments.filter((a) => newIds.has(a.requestId)).map((a) => [a.requestId, a])));
   // A small day is searched in full: every eligible provider, every start, every room priced exactly
