@@ -196,12 +196,14 @@ async function simulate(config: ReplanChildConfig): Promise<ReplanChildDone> {
   const elapsedMs = performance.now() - start;
   const report: SimulateReport = {
     replans: out.replans,
+    pushLaterReplans: out.pushLaterReplans,
     latencyMs: out.latencyMs,
     ours: out.ours,
     pushLater: out.pushLater,
     events: out.events.length,
     pushLaterSkipped: out.pushLaterSkipped,
-    slowest: [...out.events]
+    slowest: out.events
+      .filter((e) => e.on !== 'pushLater')
       .sort((a, b) => b.ms - a.ms)
       .slice(0, SLOWEST)
       .map((e) => ({ at: localTime(toMs(e.at), inst.clinic.timezone), type: e.type, ms: e.ms })),

@@ -190,12 +190,12 @@ function simulatedTable(outcomes: ReplanSizeOutcome[]): string {
   const lines = [
     `### Simulated day (simulateDay, seed ${SIMULATE_SEED})`,
     '',
-    'A whole day played in 10-minute steps with seeded disruptions (no-shows and overruns as visits start, 2-4 emergencies, an outage, maybe a late provider, ' +
+    'A whole day played in 10-minute steps with seeded disruptions (each visit\'s no-show or overrun drawn once and played as it starts on each day, 2-4 emergencies, an outage, maybe a late provider, ' +
       'a staff member out, cancellations), each re-planned on our day and on the push-later day; totals per track as simulateDay reports them, ' +
       'ratio = our cost ÷ push-later cost; latency as simulateDay measures it (the clock around replanDay), after one uncounted warm-up re-plan. ' +
       'Every re-plan of both tracks is checked (onReplan).',
     '',
-    row(['providers', 're-plans', 'latency ms p50 / p95 / max', 'slowest', 'ours: cost (totals)', 'push-later: cost (totals)', 'ratio', 'invalid', 'seconds', 'peak MB']),
+    row(['providers', 're-plans ours / push-later', 'latency ms p50 / p95 / max', 'slowest', 'ours: cost (totals)', 'push-later: cost (totals)', 'ratio', 'invalid', 'seconds', 'peak MB']),
     row(['---:', '---:', '---:', '---', '---', '---', '---:', '---', '---:', '---:']),
   ];
   const blank = (text: string) => ['—', '—', '—', text, '—', '—', '—', '—', '—'];
@@ -209,7 +209,7 @@ function simulatedTable(outcomes: ReplanSizeOutcome[]): string {
       const invalid = r.invalid + r.pushLaterInvalid === 0 ? '0' : `**${r.invalid} ours, ${r.pushLaterInvalid} push-later**`;
       lines.push(
         row([
-          String(o.providers), `${r.replans}${r.pushLaterSkipped ? ` (${r.pushLaterSkipped} not on push-later's day)` : ''}`, latencyText(r.latencyMs),
+          String(o.providers), `${r.replans} / ${r.pushLaterReplans}${r.pushLaterSkipped ? ` (${r.pushLaterSkipped} skipped there)` : ''}`, latencyText(r.latencyMs),
           r.slowest.map((e) => `${e.at} ${e.type} ${ms(e.ms)} ms`).join(', '), totalsText(r.ours), totalsText(r.pushLater),
           r.pushLater.cost > 0 ? ratioText(r.ours.cost / r.pushLater.cost) : '— (0)', invalid, `${seconds(r.elapsedMs)} (checks ${seconds(r.checkMs)})`, fixed(sim.peakMB, 0),
         ]),

@@ -81,11 +81,12 @@ export type { DayTotals } from '../src/simulate/simulateDay.js';
 /** The simulated day as the bench keeps it (simulateDay's report without its event list). */
 export type SimulateReport = {
   replans: number;
+  pushLaterReplans: number;
   latencyMs: { p50: number; p95: number; max: number };
   ours: DayTotals;
   pushLater: DayTotals;
   events: number;
-  /** Events push-later's day could not take (simulateDay skips them there). */
+  /** Planned disruptions push-later's day could not take (simulateDay skips them there). */
   pushLaterSkipped: number;
   /** The slowest re-plans of the day: when, what, how long. */
   slowest: { at: string; type: string; ms: number }[];

@@ -8,6 +8,8 @@ import { checkReplanInput } from '../src/contract/replanChecks.js';
 import type { MipBackend } from '../solver/api.js';
 import { loadHighsBackend } from '../solver/backends/highs.js';
 import { jsLpSolverBackend } from '../solver/backends/jsLpSolver.js';
+import { disruptDay } from '../solver/replan/disruptedDay.js';
+import { fixedConflicts } from '../solver/replan/fixedConflicts.js';
 import { pushLater } from '../solver/replan/pushLater.js';
 import { replanDay } from '../solver/replan/replanDay.js';
 import { validateReplan } from '../src/validator/validateReplan.js';
@@ -122,7 +124,7 @@ describe('re-plan scenarios, one per event type', () => {
     const r = replan('08:45', [{ type: 'emergency', request: { id: 'er-1', patientId: 'pt-er', serviceId: 'visit' } }]);
     expect(brief(r)).toEqual([
       { kind: 'moved', id: 'a4', to: 'dr-b exam-2 09:15', delay: 15 },
-      { kind: 'added', id: undefined, to: expect.stringMatching(/^dr-b exam-[13] 08:45$/), delay: 0 },
+      { kind: 'added', id: undefined, to: expect.stringMatching(/^dr-b exam-[123] 08:45$/), delay: 0 },
     ]);
     expect(r.cost).toBe(15);
   });
@@ -176,5 +178,46 @@ describe('re-plan scenarios, one per event type', () => {
     expect(checkReplanInput(inst, input.value)).toEqual([
       { path: '$.events[0].appointmentId', message: expect.stringContaining("unknown appointment 'nope'") },
     ]);
+  });
+});
+
+describe('safety nets', () => {
+  const inputOf = (now: string, events: unknown[], appointments: Appointment[], instance = inst): ReplanInput => {
+    const input = parseWith(ReplanInput, { now: T(now), appointments, events });
+    if (!input.ok) throw new Error(formatProblems(input.problems));
+    expect(checkReplanInput(instance, input.value)).toEqual([]);
+    return input.value;
+  };
+
+  it('push-later hands a booked emergency to another provider when its own is out: it is never bumped', () => {
+    // a2 is an emergency booked with Dr. A; Dr. A is called away for the rest of the morning.
+    const urgent = { ...inst, requests: [{ id: 'req-a2', patientId: 'pt-a2', serviceId: 'visit', urgency: 'emergency' as const, preferredProviderIds: [] }] };
+    const input = inputOf('08:45', [{ type: 'resource-down', kind: 'provider', id: 'dr-a', start: T('08:45'), end: T('12:00') }], day(), urgent);
+    const base = pushLater(urgent, input);
+    expect(validateReplan(urgent, input, base).violations).toEqual([]);
+    // Emergencies go first: a2 takes Dr. B's 09:00, her own patient waits; a3 stays with Dr. A, so is bumped.
+    expect(brief(base)).toEqual([
+      { kind: 'reassigned', id: 'a2', to: 'dr-b exam-1 09:00', delay: 0 },
+      { kind: 'bumped', id: 'a3', to: null, delay: 0 },
+      { kind: 'moved', id: 'a4', to: 'dr-b exam-2 09:30', delay: 30 },
+    ]);
+    const ours = replanDay(urgent, input, { backend: highs, clock: () => 0 });
+    expect(validateReplan(urgent, input, ours).violations).toEqual([]);
+    expect(ours.changes.find((c) => c.appointmentId === 'a2')?.kind).toBe('reassigned');
+    expect(ours.cost).toBeLessThanOrEqual(base.cost);
+  });
+
+  it('a visit left in place that no longer fits is found, and only that one', () => {
+    const still = disruptDay(inst, inputOf('09:10', [], day('fulfilled').map((a) => (a.id === 'a2' ? { ...a, status: 'in-progress' as const } : a))));
+    expect(fixedConflicts(inst, still, new Set())).toEqual(new Set());
+    // a2 runs to 09:45 and nothing is allowed to move: a3 (09:30, same provider and room) collides with it.
+    const overrun = disruptDay(
+      inst,
+      inputOf('09:10', [{ type: 'overrun', appointmentId: 'a2', expectedEnd: T('09:45') }], day('fulfilled').map((a) => (a.id === 'a2' ? { ...a, status: 'in-progress' as const } : a))),
+    );
+    const found = [...fixedConflicts(inst, overrun, new Set())].map((k) => overrun.live[k]!.appt.id);
+    expect(found).toEqual(['a3']);
+    // Once a3 may move, nothing left in place collides.
+    expect(fixedConflicts(inst, overrun, new Set([overrun.live.findIndex((l) => l.appt.id === 'a3')]))).toEqual(new Set());
   });
 });

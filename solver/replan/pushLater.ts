@@ -10,9 +10,9 @@ import { buildReplanModel, type ReplanModel } from './replanModel.js';
 
 /**
  * The baseline a front desk falls back on: emergencies first at their earliest start (or, booked ones,
- * their first start on their provider), then every other
- * appointment in its planned order on the same provider (the same room when it can), at the first start
- * at or after its planned one that fits; what no longer fits today is bumped; walk-ins go last.
+ * their first start on their provider, else on any provider), then every other appointment in its planned
+ * order on the same provider (the same room when it can), at the first start at or after its planned one
+ * that fits; what no longer fits today is bumped; walk-ins go last.
  */
 export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: Map<string, number>): Assignment {
   const { model } = rm;
@@ -34,22 +34,27 @@ export function pushLaterAssignment(inst: Instance, rm: ReplanModel, earliest: M
     const slotOf = (ms: number) => Math.ceil((ms - model.origin) / (model.slotMinutes * 60_000));
     const from = item.live ? Math.max(r.first, slotOf(item.live.plannedStart)) : (earliest.get(r.id) ?? r.first);
     const sameProvider = (m: number) => !item.live || r.modes[m]!.providerId === item.live.appt.providerId;
-    let best = null as { p: Placement; sameRoom: boolean; overtime: number; lane: number } | null;
-    r.modes.forEach((mode, m) => {
-      if (!sameProvider(m)) return;
-      const sameRoom = !item.live || model.lanes[mode.room]!.ids.includes(item.live.appt.roomId);
-      // The first start of this mode that fits; no later one can beat what another mode already found.
-      for (const start of mode.starts) {
-        if (start < from) continue;
-        if (best && (start > best.p.start || (start === best.p.start && (best.sameRoom || !sameRoom)))) return;
-        const p = { mode: m, start };
-        if (!fits(model, usage, r, p)) continue;
-        const { overtime } = placementCost(inst, rm, item, p);
-        if (overtime > 0 && overtime > (overtimeLeft.get(mode.provider) ?? 0)) continue;
-        best = { p, sameRoom, overtime, lane: mode.provider };
-        return;
-      }
-    });
+    const firstFit = (allowed: (m: number) => boolean) => {
+      let best = null as { p: Placement; sameRoom: boolean; overtime: number; lane: number } | null;
+      r.modes.forEach((mode, m) => {
+        if (!allowed(m)) return;
+        const sameRoom = !item.live || model.lanes[mode.room]!.ids.includes(item.live.appt.roomId);
+        // The first start of this mode that fits; no later one can beat what another mode already found.
+        for (const start of mode.starts) {
+          if (start < from) continue;
+          if (best && (start > best.p.start || (start === best.p.start && (best.sameRoom || !sameRoom)))) return;
+          const p = { mode: m, start };
+          if (!fits(model, usage, r, p)) continue;
+          const { overtime } = placementCost(inst, rm, item, p);
+          if (overtime > 0 && overtime > (overtimeLeft.get(mode.provider) ?? 0)) continue;
+          best = { p, sameRoom, overtime, lane: mode.provider };
+          return;
+        }
+      });
+      return best;
+    };
+    // A booked emergency that no longer fits on its provider goes to whoever can take it: it is never bumped.
+    const best = firstFit(sameProvider) ?? (item.urgency === 'emergency' ? firstFit(() => true) : null);
     if (!best) continue;
     assignment[i] = best.p;
     place(model, usage, r, best.p, 1);

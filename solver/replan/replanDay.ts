@@ -6,6 +6,7 @@ import type { Assignment } from '../model/types.js';
 import { assembleResult } from './assembleResult.js';
 import { disruptDay } from './disruptedDay.js';
 import { emergencyStarts } from './emergencyStarts.js';
+import { fixedConflicts } from './fixedConflicts.js';
 import { EXACT_ROOMS, pushLaterAssignment, pushLaterOnDay } from './pushLater.js';
 import { reachableAppointments, WHOLE_DAY_LIVE } from './region.js';
 import { overtimeMinutes } from './replanCost.js';
@@ -42,6 +43,7 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   const floor = pushLaterOnDay(inst, input, day, emergencyAt);
   const newIds = new Set(day.newRequests.map((r) => r.id));
   const movable = reachableAppointments(inst, day, emergencyAt, new Map(floor.appointments.filter((a) => newIds.has(a.requestId)).map((a) => [a.requestId, a])));
+  for (const k of fixedConflicts(inst, day, movable)) movable.add(k);
   // A small day is searched in full: every eligible provider, every start, every room priced exactly
   // (e.g. against an exhaustive search); a bigger one within reach and with interchangeable rooms pooled.
   const whole = day.live.length <= WHOLE_DAY_LIVE && movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
@@ -54,7 +56,8 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
     const r = rm.model.requests[item.index]!;
     const at = emergencyAt.get(item.requestId);
     if (item.urgency === 'emergency' && !item.live && at !== undefined) return { providers: null, from: at, to: pinEmergencies ? at : r.last };
-    if (whole || !item.live) return { providers: null, from: r.first, to: r.last };
+    // A booked emergency looks everywhere: it is never bumped, so no reach may leave it without a place.
+    if (whole || !item.live || item.urgency === 'emergency') return { providers: null, from: r.first, to: r.last };
     const own = item.live.appt.providerId;
     const ownLane = r.modes.find((m) => m.providerId === own)?.provider;
     const lanes = new Set([...(ownLane !== undefined ? [ownLane] : []), ...(alternates?.(r.modes.map((m) => m.provider)) ?? [])]);

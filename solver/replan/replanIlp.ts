@@ -112,18 +112,17 @@ export function solveReplanIlp(
     for (const [i] of bumpCol) x.push(start[i] ? 0 : 1);
     mip.start = x;
   }
-  const solved = backend.solve(mip, { ...options, purpose: 'whole-day' });
+  // The LP relaxation first: after a small disruption it is often integral already (measured: 0.2 s where
+  // HiGHS's branch and bound took 5 s on the same 7,000-column model); its optimum is a bound either way.
+  const lp = backend.solve(mip, { ...options, relaxation: true, purpose: 'whole-day' });
+  const integral = lp.x !== null && lp.x.every((v) => Math.abs(v - Math.round(v)) <= 1e-6);
+  const solved = integral ? lp : backend.solve(mip, { ...options, purpose: 'whole-day' });
   if (!solved.x) return null;
   const assignment: Assignment = rm.model.requests.map(() => null);
   candidates.forEach((c, j) => {
     if (solved.x![j]! > 0.5) assignment[c.request] = c.placement;
   });
-  let bound = solved.bound;
-  if (bound === null) {
-    // No proven bound from the backend: the LP relaxation's optimum is one.
-    const lp = backend.solve(mip, { ...options, relaxation: true, purpose: 'whole-day' });
-    bound = lp.x ? lp.objective : null;
-  }
+  const bound = integral ? lp.objective : (solved.bound ?? (lp.x ? lp.objective : null));
   const cost = -solved.objective;
   return { assignment, cost, bound: bound === null ? 0 : Math.min(cost, -bound), columns: numCols, rows: rows.length };
 }

@@ -44,7 +44,7 @@ export function buildReplanModel(
   day: DisruptedDay,
   movable: Set<number>,
   exactRooms: boolean,
-  /** Only each appointment's own provider (push-later never reassigns: a far smaller model). */
+  /** Only each appointment's own provider (push-later reassigns only an emergency: a far smaller model). */
   ownProviderOnly = false,
 ): ReplanModel {
   const zone = inst.clinic.timezone;
@@ -66,7 +66,7 @@ export function buildReplanModel(
     latestEnd: iso(Math.max(l.latestEnd, l.earliest)),
     minutes: l.minutes,
     preferredProviderIds: [],
-    ...(ownProviderOnly && l.appt.providerId ? { providerId: l.appt.providerId } : l.request?.providerId ? { providerId: l.request.providerId } : {}),
+    ...(ownProviderOnly && l.appt.providerId && l.urgency !== 'emergency' ? { providerId: l.appt.providerId } : l.request?.providerId ? { providerId: l.request.providerId } : {}),
   });
   const asNew = (r: Request): Request => ({
     ...r,

@@ -10,7 +10,10 @@ import { formatScore } from './formatSummary.js';
 export function formatSimulation(instance: Instance, report: SimulationReport): string {
   const zone = instance.clinic.timezone;
   const title = instance.clinic.name ? `${instance.clinic.name} (${instance.clinic.id})` : instance.clinic.id;
-  const lines = [`${title}: a simulated day, seed ${report.seed}, ${count(report.replans, 'disruption')} re-planned`, ''];
+  const lines = [
+    `${title}: a simulated day, seed ${report.seed}: ${count(report.replans, 'disruption')} re-planned on our day, ${report.pushLaterReplans} on push-later's`,
+    '',
+  ];
 
   if (report.events.length === 0) lines.push('No disruption was drawn: the day ran as planned.');
   else
@@ -20,9 +23,9 @@ export function formatSimulation(instance: Instance, report: SimulationReport): 
         report.events.map((e) => [
           localTime(toMs(e.at), zone),
           e.type,
-          formatLatency(e.ms),
-          formatScore(e.cost),
-          e.pushLaterSkipped ? 'skipped' : formatScore(e.pushLaterCost),
+          e.on === 'pushLater' ? '—' : formatLatency(e.ms),
+          e.on === 'pushLater' ? '—' : formatScore(e.cost),
+          e.on === 'ours' ? '—' : formatScore(e.pushLaterCost),
           e.summary,
         ]),
         [false, false, true, true, true, false],
@@ -49,8 +52,9 @@ export function formatSimulation(instance: Instance, report: SimulationReport): 
     `Re-plan latency: p50 ${formatLatency(report.latencyMs.p50)}, p95 ${formatLatency(report.latencyMs.p95)}, max ${formatLatency(report.latencyMs.max)}`,
     'Costs are what each re-plan adds to the day; overtime counts once, as it changes.',
   );
+  lines.push("A visit's no-show or overrun happens as it starts on each day: where the days differ, '—' marks the day it did not happen on.");
   if (report.pushLaterSkipped > 0)
-    lines.push(`Push-later's day could not take ${count(report.pushLaterSkipped, 'event')} (a visit it had already seen, or not yet due there): marked 'skipped'.`);
+    lines.push(`Push-later's day could not take ${count(report.pushLaterSkipped, 'planned disruption')} (a visit it had already started).`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,7 +10,7 @@ import { overtimeMinutes } from '../../solver/replan/replanCost.js';
 import { replanDay } from '../../solver/replan/replanDay.js';
 import { replanSummary } from '../../solver/replan/replanSummary.js';
 import { dayAt } from './dayAt.js';
-import { drawDisruption, type DisruptionType } from './drawDisruption.js';
+import { drawDisruption, skewedMinutes, type DisruptionType } from './drawDisruption.js';
 
 /**
  * What a day of re-plans added up to on one track. `cost` and `overtimeMinutes` count overtime once:
@@ -33,24 +33,30 @@ export type SimulatedEvent = {
   /** When it happened (RFC 3339 in the clinic's zone). */
   at: string;
   type: string;
-  /** The disruption and what our re-plan did about it, in one line. */
+  /**
+   * Which days it happened on. A visit's no-show or overrun happens on each day as that visit starts
+   * there (the tracks may have put it at different times, or one bumped it); a planned disruption happens
+   * on both unless the baseline's day cannot take it (a cancellation of a visit already started there).
+   */
+  on: 'both' | 'ours' | 'pushLater';
+  /** The disruption and what our re-plan did about it (push-later's, when it happened only there), in one line. */
   summary: string;
-  /** Our re-plan's latency (options.clock around replanDay). */
+  /** Our re-plan's latency (options.clock around replanDay); 0 when it did not happen on our day. */
   ms: number;
-  /** What this re-plan added to the day's cost on our track (see DayTotals: overtime counted once). */
+  /** What this re-plan added to the day's cost on our track (see DayTotals: overtime counted once); 0 when not on it. */
   cost: number;
-  /** The same on the push-later track; 0 when the event did not apply to that day (pushLaterSkipped). */
+  /** The same on the push-later track; 0 when not on it. */
   pushLaterCost: number;
-  /** The event named a visit that, on push-later's day, could not have it (say, a no-show of a visit not yet due there). */
-  pushLaterSkipped?: true;
 };
 
 export type SimulationReport = {
   seed: number;
-  /** Our re-plans: one per event. */
+  /** Our re-plans: one per event on our day. */
   replans: number;
+  /** Push-later's re-plans: one per event on its day. */
+  pushLaterReplans: number;
   events: SimulatedEvent[];
-  /** Events push-later's day could not take (each is marked in `events`). */
+  /** Planned disruptions push-later's day could not take (each is `on: 'ours'` in `events`). */
   pushLaterSkipped: number;
   latencyMs: { p50: number; p95: number; max: number };
   ours: DayTotals;
@@ -68,8 +74,7 @@ export type SimulateOptions = {
   onReplan?: (replan: SimulatedReplan) => void;
 };
 
-// drawDisruption's no-shows are visits that started in the last 10 min: with a step as long, every
-// visit's start falls in exactly one step, so each visit gets one chance to be a no-show.
+// A visit's fate happens in the step its start falls in: every visit starts in exactly one step.
 const STEP_MINUTES = 10;
 const HOUR_MS = 60 * MINUTE_MS;
 /** Share of the visits whose patient does not come (drawn once per day, in percent). */
@@ -85,14 +90,17 @@ type Track = {
   overtime: number;
   totals: DayTotals;
   moved: Set<string>;
+  /** Visits whose fate has happened on this day. */
+  fated: Set<string>;
 };
 
 /**
  * Plays a whole day (PURE: no I/O, no clock but options.clock). It walks the clock from the horizon start
- * in 10-minute steps and draws, seeded, realistic disruptions at realistic moments: no-shows and overruns
- * as visits start, 2-4 emergencies spread over the day, one device or room outage, maybe a late provider
- * and a staff member out, a few cancellations. Each is re-planned on two copies of the day: ours
- * (replanDay) and the baseline (pushLater: everything later on the same provider). Events are drawn on
+ * in 10-minute steps. Each visit's fate is drawn up front (seeded): whether its patient does not come, or
+ * how long it runs over; it happens on each track's day as the visit starts there. The one-off disruptions
+ * come at drawn moments: 2-4 emergencies spread over the day, one device or room outage, maybe a late
+ * provider and a staff member out, a few cancellations. Each is re-planned on two copies of the day: ours
+ * (replanDay) and the baseline (pushLater: everything later on the same provider). One-offs are drawn on
  * our day; one that does not fit the baseline's day (checkReplanInput) is skipped there and counted.
  */
 export function simulateDay(inst: Instance, appointments: Appointment[], options: SimulateOptions): SimulationReport {
@@ -106,76 +114,113 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
   const first = dayAt(appointments, Number.NEGATIVE_INFINITY);
   const dayEnd = first.reduce((end, a) => Math.max(end, toMs(a.end)), h0);
   const plan = planDisruptions(draw, h0, Math.min(h1, dayEnd), step);
-  const noShowRate = draw.int(...NO_SHOW_PERCENT) / 100;
-  const overrunRate = draw.int(...OVERRUN_PERCENT) / 100;
+  const fates = drawFates(draw, first);
 
   const startOvertime = overtimeMinutes(inst, first);
   const ours = newTrack(first, startOvertime);
   const base = newTrack(first, startOvertime);
   // Walk-ins become requests of the instance once they have come, so later re-plans know their urgency.
   let known = inst;
-  const walkIns = new Set<string>();
   const events: SimulatedEvent[] = [];
   const latencies: number[] = [];
   let skipped = 0;
 
   for (let now = h0; now < h1; now += step) {
     const at = formatInZone(now, zone);
-    // Of the visits that started this step, so many were no-shows and so many run long (drawDisruption picks which).
-    let noShows = 0;
-    let overruns = 0;
-    for (const a of dayAt(ours.appointments, now)) {
-      if (a.status !== 'in-progress' || toMs(a.start) <= now - step) continue;
-      if (draw.chance(noShowRate)) noShows++;
-      else if (draw.chance(overrunRate)) overruns++;
-    }
-    const types: DisruptionType[] = [
-      ...Array<DisruptionType>(noShows).fill('noshow'),
-      ...(plan.get(now) ?? []),
-      ...Array<DisruptionType>(overruns).fill('overrun'),
-    ];
-
-    for (const type of types) {
-      const drawn = drawDisruption(known, dayAt(ours.appointments, now), type, now, draw);
-      if (!drawn || !worthReplanning(drawn, walkIns)) continue;
-      const input: ReplanInput = { now: at, appointments: drawn.appointments, events: [...inForce(ours.standing, now), ...drawn.events] };
-      if (checkReplanInput(known, input).length > 0) continue; // cannot happen but for a walk-in id drawn twice
-
+    const inputOf = (track: Track, drawn: Drawn): ReplanInput => ({ now: at, appointments: drawn.appointments, events: [...inForce(track.standing, now), ...drawn.events] });
+    const replanOurs = (drawn: Drawn) => {
+      const input = inputOf(ours, drawn);
       const began = options.clock();
       const result = replanDay(known, input, { backend: options.backend, clock: options.clock });
       const ms = options.clock() - began;
       options.onReplan?.({ track: 'ours', instance: known, input, result });
       latencies.push(ms);
       const cost = record(ours, known, now, result, drawn.events);
+      return { ms, cost, summary: replanSummary(known, { ...input, events: drawn.events }, result.changes) + turnedAway(drawn.events, result) };
+    };
+    const replanBase = (drawn: Drawn) => {
+      const input = inputOf(base, drawn);
+      const result = pushLater(known, input);
+      options.onReplan?.({ track: 'pushLater', instance: known, input, result });
+      const cost = record(base, known, now, result, drawn.events);
+      return { cost, summary: replanSummary(known, { ...input, events: drawn.events }, result.changes) + turnedAway(drawn.events, result) };
+    };
 
-      const mirrored = onBaselineDay(drawn, dayAt(base.appointments, now), now, h1, zone);
-      const baseInput: ReplanInput = { now: at, appointments: mirrored.appointments, events: [...inForce(base.standing, now), ...mirrored.events] };
-      const applies = checkReplanInput(known, baseInput).length === 0;
-      let pushLaterCost = 0;
-      if (applies) {
-        const baseline = pushLater(known, baseInput);
-        options.onReplan?.({ track: 'pushLater', instance: known, input: baseInput, result: baseline });
-        pushLaterCost = record(base, known, now, baseline, mirrored.events);
-      } else skipped++;
+    // The visits that started on either day in this step and have a fate: no-shows first, overruns last.
+    const due = (track: Track) => {
+      const day = dayAt(track.appointments, now);
+      const started = day.filter(
+        (a) => a.status === 'in-progress' && toMs(a.start) > now - step && fates.has(a.id!) && !track.fated.has(a.id!) && (fates.get(a.id!)!.kind === 'noshow' || toMs(a.end) < h1),
+      );
+      return { day, ids: new Set(started.map((a) => a.id!)) };
+    };
+    const oursDue = due(ours);
+    const baseDue = due(base);
+    const fated = [...new Set([...oursDue.ids, ...baseDue.ids])].sort();
+    const playFate = (id: string) => {
+      const fate = fates.get(id)!;
+      const onOurs = oursDue.ids.has(id);
+      const onBase = baseDue.ids.has(id);
+      const o = onOurs ? replanOurs(fateOn(oursDue.day, id, fate, h1, zone)) : null;
+      const b = onBase ? replanBase(fateOn(baseDue.day, id, fate, h1, zone)) : null;
+      if (onOurs) ours.fated.add(id);
+      if (onBase) base.fated.add(id);
+      const type = fate.kind;
+      events.push({ at, type, on: o && b ? 'both' : o ? 'ours' : 'pushLater', summary: (o ?? b)!.summary, ms: o?.ms ?? 0, cost: o?.cost ?? 0, pushLaterCost: b?.cost ?? 0 });
+    };
+    for (const id of fated) if (fates.get(id)!.kind === 'noshow') playFate(id);
 
-      const summary = replanSummary(known, { ...input, events: drawn.events }, result.changes) + turnedAway(drawn.events, result);
-      events.push({ at, type, summary, ms, cost, pushLaterCost, ...(applies ? {} : { pushLaterSkipped: true as const }) });
+    for (const type of plan.get(now) ?? []) {
+      const drawn = drawDisruption(known, dayAt(ours.appointments, now), type, now, draw);
+      if (!drawn || checkReplanInput(known, inputOf(ours, drawn)).length > 0) continue; // the latter cannot happen but for a walk-in id drawn twice
+      const o = replanOurs(drawn);
+      const onBaseDay = { appointments: dayAt(base.appointments, now), events: drawn.events };
+      const applies = checkReplanInput(known, inputOf(base, onBaseDay)).length === 0;
+      const b = applies ? replanBase(onBaseDay) : null;
+      if (!applies) skipped++;
+      events.push({ at, type, on: b ? 'both' : 'ours', summary: o.summary, ms: o.ms, cost: o.cost, pushLaterCost: b?.cost ?? 0 });
       const added = drawn.events.flatMap((e) => (e.type === 'emergency' ? [e.request] : []));
-      for (const r of added) walkIns.add(r.id);
       if (added.length > 0) known = { ...known, requests: [...known.requests, ...added] };
     }
+
+    for (const id of fated) if (fates.get(id)!.kind === 'overrun') playFate(id);
   }
 
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     seed: options.seed,
-    replans: events.length,
+    replans: latencies.length,
+    pushLaterReplans: events.filter((e) => e.on !== 'ours').length,
     events,
     pushLaterSkipped: skipped,
     latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1) ?? 0 },
     ours: ours.totals,
     pushLater: base.totals,
   };
+}
+
+type Drawn = { appointments: Appointment[]; events: ReplanEvent[] };
+/** What happens to a visit when it starts: its patient does not come, or it runs so many minutes long. */
+type Fate = { kind: 'noshow' } | { kind: 'overrun'; minutes: number };
+
+/** Each planned visit's fate, drawn once for the day (seeded): the same on both tracks. */
+function drawFates(draw: Random, day: Appointment[]): Map<string, Fate> {
+  const noShowRate = draw.int(...NO_SHOW_PERCENT) / 100;
+  const overrunRate = draw.int(...OVERRUN_PERCENT) / 100;
+  const fates = new Map<string, Fate>();
+  for (const a of day) {
+    if (draw.chance(noShowRate)) fates.set(a.id!, { kind: 'noshow' });
+    else if (draw.chance(overrunRate)) fates.set(a.id!, { kind: 'overrun', minutes: skewedMinutes(draw, 15, 60) });
+  }
+  return fates;
+}
+
+/** A visit's fate as the events of the day it just started on (a no-show turns it back from in progress). */
+function fateOn(day: Appointment[], id: string, fate: Fate, h1: number, zone: string): Drawn {
+  if (fate.kind === 'noshow')
+    return { appointments: day.map((a) => (a.id === id ? { ...a, status: 'booked' as const } : a)), events: [{ type: 'noshow', appointmentId: id }] };
+  const a = day.find((x) => x.id === id)!;
+  return { appointments: day, events: [{ type: 'overrun', appointmentId: id, expectedEnd: formatInZone(Math.min(h1, toMs(a.end) + fate.minutes * MINUTE_MS), zone) }] };
 }
 
 function newTrack(appointments: Appointment[], overtime: number): Track {
@@ -185,6 +230,7 @@ function newTrack(appointments: Appointment[], overtime: number): Track {
     overtime,
     totals: { cost: 0, latenessMinutes: 0, patientsMoved: 0, reassignments: 0, overtimeMinutes: 0, bumps: 0, unscheduled: 0 },
     moved: new Set(),
+    fated: new Set(),
   };
 }
 
@@ -214,19 +260,6 @@ function planDisruptions(draw: Random, from: number, to: number, step: number): 
   return plan;
 }
 
-/**
- * Whether a drawn disruption is one to play: not a no-show of a walk-in (an emergency patient is at the
- * clinic already), not an overrun that ends when the visit did anyway (capped at the end of the horizon).
- */
-function worthReplanning(drawn: { appointments: Appointment[]; events: ReplanEvent[] }, walkIns: Set<string>): boolean {
-  return drawn.events.every((e) => {
-    if (e.type !== 'noshow' && e.type !== 'overrun') return true;
-    const a = drawn.appointments[findAppointment(drawn.appointments, e.appointmentId)];
-    if (!a) return true; // checkReplanInput will say
-    return e.type === 'noshow' ? !walkIns.has(a.requestId) : toMs(e.expectedEnd) > toMs(a.end);
-  });
-}
-
 /** The standing disruptions that still take capacity at `now`. */
 function inForce(standing: ReplanEvent[], now: number): ReplanEvent[] {
   return standing.filter((e) => {
@@ -234,37 +267,6 @@ function inForce(standing: ReplanEvent[], now: number): ReplanEvent[] {
     if (e.type === 'resource-down' || e.type === 'staff-absence') return toMs(e.end) > now;
     return false;
   });
-}
-
-/**
- * The events drawn on our day, as they happen on the baseline's day: an overrun is the same number of
- * minutes past that visit's end there (the visit runs as long, wherever it was put); a no-show turns the
- * visit back from in progress when it is due there too (as drawDisruption does on ours). What the
- * baseline's day cannot take (a no-show of a visit it put later) is left for checkReplanInput to refuse.
- */
-function onBaselineDay(
-  drawn: { appointments: Appointment[]; events: ReplanEvent[] },
-  day: Appointment[],
-  now: number,
-  h1: number,
-  zone: string,
-): { appointments: Appointment[]; events: ReplanEvent[] } {
-  let appointments = day;
-  const events = drawn.events.map((e): ReplanEvent => {
-    if (e.type !== 'overrun' && e.type !== 'noshow') return e;
-    const k = findAppointment(day, e.appointmentId);
-    const there = day[k];
-    if (!there) return e;
-    if (e.type === 'noshow') {
-      if (there.status === 'in-progress' && toMs(there.start) > now - STEP_MINUTES * MINUTE_MS)
-        appointments = day.map((a, i) => (i === k ? { ...a, status: 'booked' as const } : a));
-      return e;
-    }
-    const ours = drawn.appointments[findAppointment(drawn.appointments, e.appointmentId)]!;
-    const longer = toMs(e.expectedEnd) - toMs(ours.end);
-    return { ...e, expectedEnd: formatInZone(Math.min(h1, toMs(there.end) + longer), zone) };
-  });
-  return { appointments, events };
 }
 
 /** Adds a re-plan to its track's totals and makes its day the track's day; returns the cost it added. */
