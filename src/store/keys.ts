@@ -1,0 +1,32 @@
+/**
+ * Redis key names. Every key of a clinic carries the hash tag `{c:<clinicId>}`, so all of a clinic's keys
+ * live in one Redis Cluster slot and one Lua script may touch any of them. `prefix` namespaces a whole
+ * deployment (and each test file its own).
+ */
+export function clinicKeys(prefix: string, clinicId: string) {
+  const base = `${prefix}:{c:${clinicId}}`;
+  return {
+    base,
+    /** The clinic's set-up (providers, rooms, equipment, staff, services, settings): JSON, with its version. */
+    setup: `${base}:setup`,
+    /** Requests waiting to be scheduled, by id (hash: id → JSON). */
+    requests: `${base}:requests`,
+    /** Appointments by id (hash: id → JSON of the stored appointment, with version and status history). */
+    appointments: `${base}:appointments`,
+    /** Next appointment / hold number. */
+    sequence: `${base}:seq`,
+    /** Appointment ids of one clinic-local date (set). */
+    day: (date: string) => `${base}:day:${date}`,
+    /** Version of one date's schedule: advances by one on every change to it (a plan applies only onto the version it read). */
+    dayVersion: (date: string) => `${base}:dayver:${date}`,
+    /** Capacity used on one date, per resource and grid slot (hash: `<kind>:<id>@<slot>` → units). */
+    usage: (date: string) => `${base}:use:${date}`,
+    /** Holds by expiry time (sorted set: hold id, score = expiry ms). */
+    holds: `${base}:holds`,
+    /** Idempotency records of creating POSTs (string: JSON, with a TTL). */
+    idempotency: (key: string) => `${base}:idem:${key}`,
+    /** Optimization and re-plan plans by id (hash: id → JSON). */
+    plans: `${base}:plans`,
+  };
+}
+export type ClinicKeys = ReturnType<typeof clinicKeys>;
