@@ -27,6 +27,8 @@ const REACH_MIN = 240;
 /** On a big day, reassignment looks at this many other providers (those with the most free time left). */
 const ALTERNATE_PROVIDERS = 3;
 const UNBOUNDED_ITEMS = 12;
+/** The full search (UNBOUNDED_ITEMS) only on a clinic of at most this many providers (and EXACT_ROOMS rooms). */
+const WHOLE_DAY_PROVIDERS = 12;
 /** On a big day, each item keeps its this many cheapest placements (plus the baseline's). */
 const PER_ITEM = 40;
 
@@ -44,10 +46,16 @@ export function replanDay(inst: Instance, input: ReplanInput, options: ReplanOpt
   const newIds = new Set(day.newRequests.map((r) => r.id));
   const movable = reachableAppointments(inst, day, emergencyAt, new Map(floor.appointments.filter((a) => newIds.has(a.requestId)).map((a) => [a.requestId, a])));
   for (const k of fixedConflicts(inst, day, movable)) movable.add(k);
-  // A small day is searched in full: every eligible provider, every start, every room priced exactly
-  // (e.g. against an exhaustive search); a bigger one within reach and with interchangeable rooms pooled.
-  const whole = day.live.length <= WHOLE_DAY_LIVE && movable.size + day.newRequests.length <= UNBOUNDED_ITEMS;
-  const rm = buildReplanModel(inst, day, movable, whole || inst.rooms.length <= EXACT_ROOMS);
+  // A small day on a small clinic is searched in full: every eligible provider, every start, every room
+  // priced exactly (e.g. against an exhaustive search); a bigger one within reach, keeping each item's
+  // cheapest placements, with interchangeable rooms pooled above EXACT_ROOMS rooms.
+  // (On a big clinic late in the day the same few items would have every provider × room × start: millions.)
+  const whole =
+    day.live.length <= WHOLE_DAY_LIVE &&
+    movable.size + day.newRequests.length <= UNBOUNDED_ITEMS &&
+    inst.providers.length <= WHOLE_DAY_PROVIDERS &&
+    inst.rooms.length <= EXACT_ROOMS;
+  const rm = buildReplanModel(inst, day, movable, inst.rooms.length <= EXACT_ROOMS);
   const baseline = pushLaterAssignment(inst, rm, emergencyAt);
 
   const slotMs = rm.model.slotMinutes * MINUTE_MS;
