@@ -7,11 +7,11 @@ export function clinicKeys(prefix: string, clinicId: string) {
   const base = `${prefix}:{c:${clinicId}}`;
   return {
     base,
-    /** The clinic's set-up (providers, rooms, equipment, staff, services, settings): JSON, with its version. */
+    /** The clinic's set-up (providers, rooms, equipment, staff, services, settings): hash { json, version }. */
     setup: `${base}:setup`,
     /** Requests waiting to be scheduled, by id (hash: id → JSON). */
     requests: `${base}:requests`,
-    /** Appointments by id (hash: id → JSON of the stored appointment, with version and status history). */
+    /** Appointments by id (hash: id → JSON record: version, status, date, history, hold, claimed counters and the placement; see appointmentRecord.ts). */
     appointments: `${base}:appointments`,
     /** Next appointment / hold number. */
     sequence: `${base}:seq`,
@@ -23,6 +23,12 @@ export function clinicKeys(prefix: string, clinicId: string) {
     usage: (date: string) => `${base}:use:${date}`,
     /** Holds by expiry time (sorted set: hold id, score = expiry ms). */
     holds: `${base}:holds`,
+    /** Holds reclaimed on expiry in the last 24 h (sorted set: hold id, score = expiry ms), to tell "expired" from "unknown". */
+    expiredHolds: `${base}:holds-expired`,
+    /** Live holds per caller (hash: caller → count), for the per-caller cap. */
+    holdCount: `${base}:holdcount`,
+    /** Live appointments (holds included) per set-up item they use (hash: `provider:<id>`, `room:<id>`, ..., `grid:<slot>|<zone>` → count). */
+    refs: `${base}:refs`,
     /** Idempotency records of creating POSTs (string: JSON, with a TTL). */
     idempotency: (key: string) => `${base}:idem:${key}`,
     /** Optimization and re-plan plans by id (hash: id → JSON). */

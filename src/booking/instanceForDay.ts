@@ -1,0 +1,57 @@
+import { holdsCapacity, type Appointment, type Booking } from '../contract/appointment.js';
+import type { ClinicSetup } from '../contract/clinicSetup.js';
+import type { Instance, Request } from '../contract/instance.js';
+import { formatInZone } from '../domain/time.js';
+import { dayBounds } from './dayGrid.js';
+
+export type InstanceForDayOptions = {
+  /**
+   * Let the optimizer move booked appointments (they stay on the schedule, maybe elsewhere). Default
+   * false: every live appointment is pinned, as slot search needs. Holds, checked-in and later
+   * statuses are always pinned.
+   */
+  movable?: boolean;
+};
+
+/**
+ * The contract instance of one clinic-local date: horizon = that local day in the clinic's zone, the
+ * appointments that hold capacity (holds included) as bookings, the requests as given.
+ */
+export function instanceForDay(
+  setup: ClinicSetup,
+  date: string,
+  appointments: readonly (Appointment & { hold?: unknown })[],
+  requests: readonly Request[],
+  options: InstanceForDayOptions = {},
+): Instance {
+  const zone = setup.clinic.timezone;
+  const day = dayBounds(date, zone);
+  const bookings: Booking[] = appointments.filter((a) => holdsCapacity(a.status)).map((a) => asBooking(a, options));
+  return {
+    ...setup,
+    version: 1,
+    horizon: { start: formatInZone(day.start, zone), end: formatInZone(day.end, zone) },
+    requests: [...requests],
+    bookings,
+  };
+}
+
+/** Only the contract's fields: a stored appointment carries version, history and more. */
+function asBooking(a: Appointment & { hold?: unknown }, options: InstanceForDayOptions): Booking {
+  const movable = options.movable === true && a.hold === undefined && (a.status === undefined || a.status === 'booked');
+  return {
+    ...(a.id !== undefined ? { id: a.id } : {}),
+    requestId: a.requestId,
+    patientId: a.patientId,
+    serviceId: a.serviceId,
+    providerId: a.providerId,
+    roomId: a.roomId,
+    start: a.start,
+    end: a.end,
+    equipment: a.equipment.map((e) => ({ id: e.id, count: e.count })),
+    staff: a.staff.map((s) => ({ staffId: s.staffId, skill: s.skill, start: s.start, end: s.end })),
+    ...(a.status !== undefined ? { status: a.status } : {}),
+    ...(a.earlierOk !== undefined ? { earlierOk: a.earlierOk } : {}),
+    pinned: !movable,
+  };
+}

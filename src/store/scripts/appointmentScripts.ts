@@ -1,0 +1,270 @@
+// The atomic writes on appointments, as Lua run by Redis (one EVALSHA each). See prelude.ts for the
+// keys and the shared functions; every reply is a JSON text.
+import { PRELUDE, READS, WRITES } from './prelude.js';
+
+/**
+ * A new hold or a direct booking. ARGV: 5 set-up version the counters were computed on, 6 date,
+ * 7 placement JSON, 8 claims JSON, 9 refs JSON, 10 'hold' | 'book', 11 history entry (book),
+ * 12 caller, 13 ttl ms, 14 max holds per caller (hold).
+ */
+export const CLAIM = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+reclaim(now)
+local version = setup_version()
+if version ~= tonumber(ARGV[5]) then return reply({ reason = 'setup-changed', version = version }) end
+local date, mode = ARGV[6], ARGV[10]
+if mode == 'hold' and (tonumber(redis.call('HGET', K_HOLDCOUNT, ARGV[12])) or 0) >= tonumber(ARGV[14]) then
+  return reply({ reason = 'too-many-holds' })
+end
+local L = ledger()
+ledger_claim(L, date, ARGV[8])
+local conflicts = ledger_commit(L)
+if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
+local rec = { id = 'a' .. redis.call('INCR', K_SEQ), v = 1, s = 'booked', d = date, b = ARGV[7], h = '[]', u = ARGV[8], r = ARGV[9] }
+if mode == 'hold' then
+  rec.hx = now + tonumber(ARGV[13])
+  rec.hc = ARGV[12]
+  redis.call('ZADD', K_HOLDS, rec.hx, rec.id)
+  add_hold_count(rec.hc, 1)
+else
+  push_history(rec, ARGV[11], now)
+  bump_day(date)
+end
+add_refs(rec.r, 1)
+redis.call('SADD', P_DAY .. date, rec.id)
+return reply({ ok = true, rec = put_rec(rec) })
+`;
+
+/** A hold becomes a booking. ARGV: 5 hold id, 6 history entry. */
+export const BOOK_HOLD = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+local id = ARGV[5]
+local due = tonumber(redis.call('ZSCORE', K_HOLDS, id))
+reclaim(now)
+if due and due <= now then return reply({ reason = 'hold-expired' }) end
+local rec = get_rec(id)
+if not rec or not rec.hx then
+  if redis.call('ZSCORE', K_EXPIRED, id) then return reply({ reason = 'hold-expired' }) end
+  return reply({ reason = 'not-found' })
+end
+redis.call('ZREM', K_HOLDS, id)
+add_hold_count(rec.hc, -1)
+rec.hx = nil
+rec.hc = nil
+rec.v = rec.v + 1
+rec.s = 'booked'
+push_history(rec, ARGV[6], now)
+bump_day(rec.d)
+return reply({ ok = true, rec = put_rec(rec) })
+`;
+
+/** Reclaim every hold whose time has come; replies how many there were. No ARGV of its own. */
+export const SWEEP_HOLDS = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+local due = redis.call('ZCOUNT', K_HOLDS, '-inf', now)
+reclaim(now)
+return due
+`;
+
+/** Give a hold up. ARGV: 5 hold id. */
+export const RELEASE_HOLD = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+local id = ARGV[5]
+local due = tonumber(redis.call('ZSCORE', K_HOLDS, id))
+reclaim(now)
+if due and due <= now then return reply({ reason = 'hold-expired' }) end
+local rec = get_rec(id)
+if not rec or not rec.hx then
+  if redis.call('ZSCORE', K_EXPIRED, id) then return reply({ reason = 'hold-expired' }) end
+  return reply({ reason = 'not-found' })
+end
+local raw = cjson.encode(rec)
+drop_hold(rec)
+return reply({ ok = true, rec = raw })
+`;
+
+/**
+ * A status change with version check. ARGV: 5 id, 6 expected version, 7 new status, 8 history entry,
+ * 9 allowed transitions JSON ({ from: [to, ...] }), 10 '1' when the new status frees the capacity.
+ */
+export const CHANGE_STATUS = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+reclaim(now)
+local rec = get_rec(ARGV[5])
+if not rec or rec.hx then return reply({ reason = 'not-found' }) end
+if rec.v ~= tonumber(ARGV[6]) then return reply({ reason = 'stale', rec = cjson.encode(rec) }) end
+local to = ARGV[7]
+local allowed = false
+for _, s in ipairs(cjson.decode(ARGV[9])[rec.s] or {}) do if s == to then allowed = true end end
+if not allowed then return reply({ reason = 'invalid-transition', from = rec.s, to = to }) end
+if ARGV[10] == '1' then
+  local L = ledger()
+  ledger_release(L, rec)
+  ledger_commit(L)
+  add_refs(rec.r, -1)
+  rec.u = '[]'
+  rec.r = '[]'
+end
+rec.s = to
+rec.v = rec.v + 1
+push_history(rec, ARGV[8], now)
+bump_day(rec.d)
+return reply({ ok = true, rec = put_rec(rec) })
+`;
+
+/**
+ * Move a booked appointment: release its counters and claim the new ones in one step. ARGV: 5 id,
+ * 6 expected version, 7 set-up version, 8 new date, 9 new placement JSON, 10 claims JSON, 11 refs JSON,
+ * 12 history entry.
+ */
+export const RESCHEDULE = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+reclaim(now)
+local rec = get_rec(ARGV[5])
+if not rec or rec.hx then return reply({ reason = 'not-found' }) end
+if rec.v ~= tonumber(ARGV[6]) then return reply({ reason = 'stale', rec = cjson.encode(rec) }) end
+if rec.s ~= 'booked' then return reply({ reason = 'invalid-transition', from = rec.s, to = 'booked' }) end
+local version = setup_version()
+if version ~= tonumber(ARGV[7]) then return reply({ reason = 'setup-changed', version = version }) end
+local date = ARGV[8]
+local L = ledger()
+ledger_release(L, rec)
+ledger_claim(L, date, ARGV[10])
+local conflicts = ledger_commit(L)
+if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
+add_refs(rec.r, -1)
+add_refs(ARGV[11], 1)
+if rec.d ~= date then
+  redis.call('SREM', P_DAY .. rec.d, rec.id)
+  redis.call('SADD', P_DAY .. date, rec.id)
+  bump_day(rec.d)
+end
+bump_day(date)
+rec.d = date
+rec.b = ARGV[9]
+rec.u = ARGV[10]
+rec.r = ARGV[11]
+rec.v = rec.v + 1
+push_history(rec, ARGV[12], now)
+return reply({ ok = true, rec = put_rec(rec) })
+`;
+
+/** One date's schedule version and appointments (holds whose time has come left out). ARGV: 5 date. */
+export const LIST_DAY = READS + PRELUDE + String.raw`
+local now = now_ms()
+local date = ARGV[5]
+local version = tonumber(redis.call('GET', P_DAYVER .. date)) or 0
+local ids = redis.call('SMEMBERS', P_DAY .. date)
+local out = {}
+local i = 1
+while i <= #ids do
+  local j = math.min(#ids, i + 499)
+  local raws = redis.call('HMGET', K_APPTS, unpack(ids, i, j))
+  for k = 1, #raws do
+    local raw = raws[k]
+    if raw then
+      local hx = string.match(raw, '"hx":(%d+)')
+      if not hx or tonumber(hx) > now then table.insert(out, raw) end
+    end
+  end
+  i = j + 1
+end
+return { version, out }
+`;
+
+/**
+ * Replace a date's live (booked, checked-in) appointments by a plan, if the date's version is still the
+ * expected one. ARGV: 5 date, 6 expected version, 7 set-up version, 8 items JSON: [{ id?, b, u, r, s, e }]
+ * (b: '' keeps the placement; e: the history entry, recorded when the item is new or changes status; an
+ * item naming an appointment that is not live, e.g. a hold or one in progress, must be as stored and is
+ * left alone), 9 history entry for a live appointment the plan leaves out (it is cancelled), 10 allowed
+ * status transitions JSON.
+ */
+export const APPLY_DAY = WRITES + PRELUDE + String.raw`
+local now = now_ms()
+reclaim(now)
+local date = ARGV[5]
+local current = tonumber(redis.call('GET', P_DAYVER .. date)) or 0
+if current ~= tonumber(ARGV[6]) then return reply({ reason = 'stale', version = current }) end
+local version = setup_version()
+if version ~= tonumber(ARGV[7]) then return reply({ reason = 'setup-changed', version = version }) end
+local live = {}
+local ids = redis.call('SMEMBERS', P_DAY .. date)
+for _, id in ipairs(ids) do
+  local rec = get_rec(id)
+  if rec and not rec.hx and (rec.s == 'booked' or rec.s == 'checked-in') then live[id] = rec end
+end
+local items = cjson.decode(ARGV[8])
+local transitions = cjson.decode(ARGV[10])
+local given = {}
+local plan = {}
+for _, item in ipairs(items) do
+  if item.id and given[item.id] then return reply({ reason = 'not-live', id = item.id }) end
+  if item.id and not live[item.id] then
+    -- A hold, a visit under way or done, or one already cancelled may come back as it is: it stays.
+    local rec = get_rec(item.id)
+    if not rec or rec.d ~= date or rec.s ~= item.s or (item.b ~= '' and item.b ~= rec.b) then return reply({ reason = 'not-live', id = item.id }) end
+    given[item.id] = true
+  else
+    if item.id then
+      given[item.id] = true
+      local from = live[item.id].s
+      if from ~= item.s then
+        local allowed = false
+        for _, s in ipairs(transitions[from] or {}) do if s == item.s then allowed = true end end
+        if not allowed then return reply({ reason = 'invalid-transition', id = item.id, from = from, to = item.s }) end
+      end
+    elseif item.s ~= 'booked' and item.s ~= 'checked-in' then
+      return reply({ reason = 'not-live', id = '' })
+    end
+    table.insert(plan, item)
+  end
+end
+items = plan
+local L = ledger()
+for _, rec in pairs(live) do ledger_release(L, rec) end
+for _, item in ipairs(items) do
+  if item.s == 'booked' or item.s == 'checked-in' then ledger_claim(L, date, item.u) end
+end
+local conflicts = ledger_commit(L)
+if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
+local holding = function(s) return s == 'booked' or s == 'checked-in' end
+for id, rec in pairs(live) do
+  add_refs(rec.r, -1)
+  if not given[id] then
+    rec.s = 'cancelled'
+    rec.u = '[]'
+    rec.r = '[]'
+    rec.v = rec.v + 1
+    push_history(rec, ARGV[9], now)
+    put_rec(rec)
+  end
+end
+local out = {}
+for _, item in ipairs(items) do
+  local rec
+  if item.id then
+    rec = live[item.id]
+    if item.b == '' then item.b = rec.b end
+    if rec.b ~= item.b or rec.s ~= item.s then rec.v = rec.v + 1 end
+    if rec.s ~= item.s then push_history(rec, item.e, now) end
+  else
+    rec = { id = 'a' .. redis.call('INCR', K_SEQ), v = 1, d = date, h = '[]' }
+    redis.call('SADD', P_DAY .. date, rec.id)
+    push_history(rec, item.e, now)
+  end
+  rec.s = item.s
+  rec.b = item.b
+  if holding(item.s) then
+    rec.u = item.u
+    rec.r = item.r
+    add_refs(rec.r, 1)
+  else
+    rec.u = '[]'
+    rec.r = '[]'
+  end
+  table.insert(out, put_rec(rec))
+end
+local after = bump_day(date)
+return { after, out }
+`;
