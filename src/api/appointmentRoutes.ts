@@ -1,0 +1,217 @@
+// Appointments: booking (from a hold or directly), reading one, and its life after: check-in, start,
+// finish, cancel, no-show (FHIR Appointment statuses) and reschedule, each with If-Match and who/why.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppointmentStatus } from '../contract/appointment.js';
+import type { ClinicSetup } from '../contract/clinicSetup.js';
+import { Id } from '../contract/primitives.js';
+import { MINUTE_MS, formatInZone } from '../domain/time.js';
+import { book } from '../store/book.js';
+import { changeStatus } from '../store/changeStatus.js';
+import { getAppointment } from '../store/readAppointments.js';
+import { reschedule } from '../store/reschedule.js';
+import { StoredAppointment } from '../store/storedAppointment.js';
+import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.js';
+import { clinicSetupForWrite } from './clinicSetupOf.js';
+import type { RouteDeps, ZodApp } from './deps.js';
+import { errorResponses, notFound } from './errors.js';
+import { Caller, CallerHeaders, callerOf } from './caller.js';
+import { idempotent, send } from './idempotency.js';
+import { Actor, ClinicParams, ItemId, Reason } from './params.js';
+import { Place, Placement, appointmentOf, bodyPath, oneRequest } from './placement.js';
+import { IfMatchHeader, etag, requiredVersion } from './preconditions.js';
+import { storedRequest } from './storedRequest.js';
+
+const AppointmentParams = z.object({ id: ClinicParams.shape.id, aid: ItemId });
+
+const PLACE_FIELDS = ['requestId', 'request', 'providerId', 'roomId', 'start', 'end', 'staff', 'equipment'] as const;
+
+const BookBody = Placement.partial()
+  .extend({
+    holdId: Id.optional().describe('book this hold (then give no place)'),
+    actor: Actor.optional().describe('who books (default: the caller)'),
+    reason: Reason.optional(),
+    caller: Caller.optional().describe('the caller, if not given as X-Caller (the actor by default)'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.holdId !== undefined) {
+      for (const field of PLACE_FIELDS)
+        if (body[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'a booking from a hold takes its place from the hold; leave this out' });
+      return;
+    }
+    oneRequest(body, ctx);
+    if (body.roomId === undefined) ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'name the room (or book a hold with holdId)' });
+    if (body.start === undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: 'give the start (or book a hold with holdId)' });
+  });
+
+const Change = z.object({ actor: Actor.describe('who makes the change'), reason: Reason.optional().describe('why') });
+const VersionHeaders = z.looseObject({ 'if-match': IfMatchHeader });
+
+const RescheduleBody = Change.extend({
+  providerId: Place.providerId.optional().describe('default: the same provider'),
+  roomId: Place.roomId.optional().describe('default: the same room'),
+  start: Place.start,
+  end: Place.end.describe('default: start + the same length'),
+  staff: Place.staff.describe('default: the same staff members, their tasks shifted with the start'),
+  equipment: Place.equipment.describe('default: the same equipment'),
+});
+
+const STATUS_ACTIONS: { action: string; to: AppointmentStatus; summary: string }[] = [
+  { action: 'check-in', to: 'checked-in', summary: 'The patient has arrived (booked → checked-in)' },
+  { action: 'start', to: 'in-progress', summary: 'The visit starts (checked-in → in-progress)' },
+  { action: 'finish', to: 'fulfilled', summary: 'The visit is over (in-progress → fulfilled)' },
+  { action: 'cancel', to: 'cancelled', summary: 'Cancel (booked or checked-in → cancelled); frees the place' },
+  { action: 'no-show', to: 'noshow', summary: 'The patient did not come (booked or checked-in → noshow); frees the place' },
+];
+
+export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
+  const { store } = deps;
+
+  app.post(
+    '/clinics/:id/appointments',
+    {
+      schema: {
+        tags: ['booking'],
+        operationId: 'book',
+        summary: 'Book an appointment, from a hold or directly',
+        description:
+          'Either `{ holdId }` (a live hold becomes the appointment; 410 if it expired) or a place with its request, as for a hold. ' +
+          'Every resource it uses (provider, room, each staff member, equipment units, the patient) is checked over the whole interval and written all or nothing: ' +
+          '409 with the taken resources when any is. 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
+        params: ClinicParams,
+        headers: CallerHeaders,
+        body: BookBody,
+        response: { 201: StoredAppointment, ...errorResponses(400, 404, 409, 410, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = request.body;
+      const actor = body.actor ?? callerOf(request.headers['x-caller'], body.caller, request.ip);
+      return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
+        const { setup } = await clinicSetupForWrite(store, id);
+        if (body.holdId !== undefined) {
+          const result = await book(store, id, { holdId: body.holdId }, { actor, reason: body.reason });
+          return appointmentAnswer(id, okOrThrow(result, `hold '${body.holdId}' of clinic '${id}'`), 201);
+        }
+        const stored = body.requestId !== undefined ? await storedRequest(store, id, body.requestId) : null;
+        const placement = { ...body, providerId: body.providerId ?? null, roomId: body.roomId!, start: body.start! };
+        const built = appointmentOf(setup, placement, stored, () => `r-${randomUUID()}`);
+        if (!built.ok) throw unplaceable(built.problems);
+        const result = await book(store, id, built.appointment, { actor, reason: body.reason, request: built.request });
+        return appointmentAnswer(id, okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null)), 201);
+      });
+    },
+  );
+
+  app.get(
+    '/clinics/:id/appointments/:aid',
+    {
+      schema: {
+        tags: ['booking'],
+        operationId: 'getAppointment',
+        summary: 'One appointment (or live hold) with its status history; ETag = its version',
+        params: AppointmentParams,
+        response: { 200: StoredAppointment, ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { id, aid } = request.params;
+      await clinicSetupForWrite(store, id);
+      const appointment = await getAppointment(store, id, aid);
+      if (!appointment) throw notFound(`appointment '${aid}' of clinic '${id}'`);
+      reply.header('etag', etag(appointment.version));
+      return appointment;
+    },
+  );
+
+  for (const { action, to, summary } of STATUS_ACTIONS) {
+    app.post(
+      `/clinics/:id/appointments/:aid/${action}`,
+      {
+        schema: {
+          tags: ['booking'],
+          operationId: `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Appointment`,
+          summary,
+          description: 'Needs If-Match with the current version (428 without, 412 with the current appointment when stale); 409 when the status does not allow it.',
+          params: AppointmentParams,
+          headers: VersionHeaders,
+          body: Change,
+          response: { 200: StoredAppointment, ...errorResponses(400, 404, 409, 412, 428, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { id, aid } = request.params;
+        const expected = requiredVersion(request.headers['if-match']);
+        await clinicSetupForWrite(store, id);
+        const result = await changeStatus(store, id, aid, expected, { to, actor: request.body.actor, reason: request.body.reason });
+        return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`), 200));
+      },
+    );
+  }
+
+  app.post(
+    '/clinics/:id/appointments/:aid/reschedule',
+    {
+      schema: {
+        tags: ['booking'],
+        operationId: 'rescheduleAppointment',
+        summary: 'Move an appointment to another time, provider or room in one step',
+        description:
+          'Its old place is released and the new one claimed together (it never collides with itself). Needs If-Match (428/412 as for status changes); ' +
+          '409 with the taken resources when the new place is not free; 422 when it breaks a rule of the set-up.',
+        params: AppointmentParams,
+        headers: VersionHeaders,
+        body: RescheduleBody,
+        response: { 200: StoredAppointment, ...errorResponses(400, 404, 409, 412, 422, 428, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { id, aid } = request.params;
+      const expected = requiredVersion(request.headers['if-match']);
+      const body = request.body;
+      const { setup } = await clinicSetupForWrite(store, id);
+      const current = await getAppointment(store, id, aid);
+      if (!current || current.hold) throw notFound(`appointment '${aid}' of clinic '${id}'`);
+      const length = Date.parse(current.end) - Date.parse(current.start);
+      const start = Date.parse(body.start);
+      const result = await reschedule(
+        store,
+        id,
+        aid,
+        expected,
+        {
+          providerId: body.providerId === undefined ? current.providerId : body.providerId,
+          roomId: body.roomId ?? current.roomId,
+          start: body.start,
+          end: body.end ?? formatInZone(start + length, setup.clinic.timezone),
+          ...(body.staff ? { staff: staffOf(setup, current, start, body.staff) } : {}),
+          ...(body.equipment ? { equipment: body.equipment } : {}),
+        },
+        { actor: body.actor, reason: body.reason },
+      );
+      return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`, (p) => `$.body${p.slice(1)}`), 200));
+    },
+  );
+}
+
+/** New staff for a moved appointment: member j does the service's task j, at its offset from the new start unless times are given. */
+function staffOf(
+  setup: ClinicSetup,
+  current: StoredAppointment,
+  start: number,
+  given: { staffId: string; skill?: string | undefined; start?: string | undefined; end?: string | undefined }[],
+): StoredAppointment['staff'] {
+  const tasks = setup.services.find((s) => s.id === current.serviceId)?.staffTasks ?? [];
+  const zone = setup.clinic.timezone;
+  return given.map((g, j) => {
+    const task = tasks[j];
+    const from = start + (task?.offsetMinutes ?? 0) * MINUTE_MS;
+    return {
+      staffId: g.staffId,
+      skill: g.skill ?? task?.skill ?? current.staff[j]?.skill ?? '',
+      start: g.start ?? formatInZone(from, zone),
+      end: g.end ?? formatInZone(from + (task?.minutes ?? 0) * MINUTE_MS, zone),
+    };
+  });
+}

@@ -1,0 +1,84 @@
+// Holds: capacity kept for a caller for a few minutes (default HOLD_DEFAULT_SECONDS) while the patient
+// decides; then POST /clinics/{id}/appointments { holdId } books it, or DELETE gives it up. Each caller
+// (X-Caller header, or `caller` in the body) may have at most MAX_HOLDS_PER_CALLER live holds per clinic.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { hold, releaseHold } from '../store/hold.js';
+import { StoredAppointment } from '../store/storedAppointment.js';
+import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.js';
+import { clinicSetupForWrite } from './clinicSetupOf.js';
+import type { RouteDeps, ZodApp } from './deps.js';
+import { errorResponses, invalidRequest } from './errors.js';
+import { idempotent } from './idempotency.js';
+import { Caller, CallerHeaders, callerOf } from './caller.js';
+import { ClinicItemParams, ClinicParams } from './params.js';
+import { Placement, appointmentOf, bodyPath, oneRequest } from './placement.js';
+import { storedRequest } from './storedRequest.js';
+
+const HoldBody = Placement.extend({
+  caller: Caller.optional().describe('the caller, if not given as X-Caller (both: they must agree)'),
+  ttlSeconds: z.number().int('must be whole seconds').positive('must be at least 1 second').optional().describe('how long to hold (default from HOLD_DEFAULT_SECONDS, at most HOLD_MAX_SECONDS)'),
+}).superRefine(oneRequest);
+
+
+export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
+  const { store, config } = deps;
+
+  app.post(
+    '/clinics/:id/holds',
+    {
+      schema: {
+        tags: ['booking'],
+        operationId: 'createHold',
+        summary: 'Hold a place for a request for a few minutes',
+        description:
+          `The place is a slot search option (provider, room, start, staff) with the request (\`requestId\` of a stored one, or \`request\` inline). ` +
+          `Held for \`ttlSeconds\` (default ${config.holdDefaultSeconds}, at most ${config.holdMaxSeconds}); a caller (X-Caller or \`caller\`; else the client address) may have ${config.maxHoldsPerCaller} live holds per clinic (429 beyond). ` +
+          '409 with the taken resources when the place is not free; 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
+        params: ClinicParams,
+        headers: CallerHeaders,
+        body: HoldBody,
+        response: { 201: StoredAppointment, ...errorResponses(400, 404, 409, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = request.body;
+      const caller = callerOf(request.headers['x-caller'], body.caller, request.ip);
+      const ttlSeconds = body.ttlSeconds ?? config.holdDefaultSeconds;
+      if (ttlSeconds > config.holdMaxSeconds)
+        throw invalidRequest([{ path: '$.body.ttlSeconds', message: `a hold lasts at most ${config.holdMaxSeconds} s` }]);
+      return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
+        const { setup } = await clinicSetupForWrite(store, id);
+        const stored = body.requestId !== undefined ? await storedRequest(store, id, body.requestId) : null;
+        const built = appointmentOf(setup, body, stored, () => `r-${randomUUID()}`);
+        if (!built.ok) throw unplaceable(built.problems);
+        const result = await hold(store, id, built.appointment, {
+          caller,
+          ttlMs: ttlSeconds * 1000,
+          maxHoldsPerCaller: config.maxHoldsPerCaller,
+          request: built.request,
+        });
+        return appointmentAnswer(id, okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null)), 201);
+      }, { caller });
+    },
+  );
+
+  app.delete(
+    '/clinics/:id/holds/:itemId',
+    {
+      schema: {
+        tags: ['booking'],
+        operationId: 'releaseHold',
+        summary: 'Give a hold up (its place is free at once)',
+        params: ClinicItemParams,
+        response: { 200: StoredAppointment, ...errorResponses(400, 404, 410, 503) },
+      },
+    },
+    async (request) => {
+      const { id, itemId } = request.params;
+      await clinicSetupForWrite(store, id);
+      return okOrThrow(await releaseHold(store, id, itemId), `hold '${itemId}' of clinic '${id}'`);
+    },
+  );
+}
