@@ -115,8 +115,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     const job = await queues.queue[ref.kind].getJob(ref.jobId);
     if (!job) return null;
     const links = linksOf(ref.kind, ref.clinicId, ref.jobId);
-    const plan = await loadPlan(store.redis, store.prefix, ref.clinicId, ref.jobId);
-    return jobView(store, job, ref, { ...links, apply: `${links.self}/apply`, rerun: await rerunOf(ref.kind, ref.clinicId, ref.date, plan) });
+    return jobView(store, job, ref, { ...links, apply: `${links.self}/apply`, rerun: (plan) => rerunOf(ref.kind, ref.clinicId, ref.date, plan) });
   };
 
   const accepted = (kind: Kind, clinicId: string, jobId: string, state: string, repeat: boolean, replan?: { coalesced: boolean; eventsId: string }) => ({

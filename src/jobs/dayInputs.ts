@@ -1,0 +1,43 @@
+// What an optimization or a re-plan reads from the store for one clinic-day, in one place.
+import type { Appointment } from '../contract/appointment.js';
+import type { ClinicSetup } from '../contract/clinicSetup.js';
+import type { Request } from '../contract/instance.js';
+import type { StoredAppointment } from '../store/storedAppointment.js';
+import type { Store } from '../store/store.js';
+import { getSetup, listDay, listRequests } from '../store/index.js';
+
+export type DayInputs = {
+  setup: ClinicSetup;
+  /** The date's schedule version these appointments are. */
+  version: number;
+  appointments: StoredAppointment[];
+  requests: Request[];
+};
+
+export async function readDayInputs(store: Store, clinicId: string, date: string): Promise<DayInputs | null> {
+  const found = await getSetup(store, clinicId);
+  if (!found) return null;
+  const [day, requests] = await Promise.all([listDay(store, clinicId, date), listRequests(store, clinicId, date)]);
+  return { setup: found.setup, version: day.version, appointments: day.appointments, requests };
+}
+
+/** A booked or checked-in appointment (not a hold): what a plan may replace. */
+export const isLive = (a: StoredAppointment) => a.hold === undefined && (a.status === 'booked' || a.status === 'checked-in');
+
+/** Only the contract's fields of a stored appointment. */
+export function contractAppointment(a: StoredAppointment): Appointment {
+  return {
+    id: a.id,
+    requestId: a.requestId,
+    patientId: a.patientId,
+    serviceId: a.serviceId,
+    providerId: a.providerId,
+    roomId: a.roomId,
+    start: a.start,
+    end: a.end,
+    equipment: a.equipment,
+    staff: a.staff,
+    status: a.status,
+    ...(a.earlierOk !== undefined ? { earlierOk: a.earlierOk } : {}),
+  };
+}

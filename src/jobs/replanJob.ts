@@ -1,0 +1,80 @@
+// The re-plan job: take up the clinic-day's disruption set, re-plan the rest of the day from `now`
+// (re-checking the events against the day as it is now), check the plan, store it.
+import type { MipBackend } from '../../solver/api.js';
+import { replanDay } from '../../solver/replan/replanDay.js';
+import { parseWith } from '../contract/parse.js';
+import { ReplanResult } from '../contract/replan.js';
+import { validateReplan } from '../validator/validateReplan.js';
+import { contractAppointment, isLive, readDayInputs } from './dayInputs.js';
+import { claimReplan } from './replanCoalescing.js';
+import { loadDisruptionSet } from './disruptionSet.js';
+import { failForInput } from './jobFailure.js';
+import { ReplanJobData } from './jobData.js';
+import type { JobContext, JobOutcome } from './optimizeJob.js';
+import { newPlanId, savePlan, type Plan } from './plan.js';
+import { replanInputFor } from './replanInput.js';
+import { scheduleDiff } from './scheduleDiff.js';
+
+export async function runReplanJob(ctx: JobContext, data: unknown, options: { timeLimitMs: number; backend: MipBackend }): Promise<JobOutcome> {
+  const parsed = parseWith(ReplanJobData, data);
+  if (!parsed.ok) return failForInput(ctx.report, 'the job data is invalid', parsed.problems);
+  const { clinicId, date } = parsed.value;
+  const { redis, prefix } = ctx.store;
+  // From here on a newer disruption set makes a new job instead of replacing this one's.
+  const eventsId = await claimReplan(redis, prefix, clinicId, date, ctx.jobId);
+  const startedAt = new Date(ctx.now()).toISOString();
+  if (eventsId === null) return failForInput(ctx.report, `no disruption set belongs to job ${ctx.jobId}`);
+  const set = await loadDisruptionSet(redis, prefix, clinicId, eventsId);
+  if (!set) return failForInput(ctx.report, `the disruption set ${eventsId} is gone (kept for 7 days)`);
+
+  await ctx.report({ stage: 'loading' });
+  const inputs = await readDayInputs(ctx.store, clinicId, date);
+  if (!inputs) return failForInput(ctx.report, `clinic '${clinicId}' does not exist`);
+  const { instance, input, problems } = replanInputFor(inputs, date, set.now, set.events);
+  if (problems.length > 0) return failForInput(ctx.report, 'the disruptions no longer fit the day as it stands', problems);
+
+  const started = ctx.now();
+  await ctx.report({ stage: 'solving', elapsedMs: 0 });
+  let raw: unknown;
+  try {
+    raw = replanDay(instance, input, { backend: options.backend, clock: ctx.now, timeLimitMs: options.timeLimitMs });
+  } catch (error) {
+    // The re-planner is deterministic: the same input would fail the same way again.
+    return failForInput(ctx.report, `the re-planner failed on this day and these events: ${(error as Error).message}`);
+  }
+  const checked = parseWith(ReplanResult, raw);
+  // The same input would give the same plan again: a broken plan is not worth a retry.
+  if (!checked.ok) return failForInput(ctx.report, 'the re-planner returned a malformed result', checked.problems);
+  const result = checked.value;
+  const { violations } = validateReplan(instance, input, result);
+  if (violations.length > 0)
+    return failForInput(ctx.report, 'the re-plan breaks rules; it was not stored', violations.map((v) => ({ path: v.path, message: `${v.rule}: ${v.message}` })));
+  await ctx.report({ stage: 'solving', objective: result.cost, bound: result.bound, gap: result.gap, elapsedMs: ctx.now() - started });
+
+  await ctx.report({ stage: 'storing' });
+  const proposed = result.appointments.filter((a) => a.status === undefined || a.status === 'booked' || a.status === 'checked-in');
+  const current = inputs.appointments.filter(isLive).map(contractAppointment);
+  const bumped = result.changes
+    .filter((c) => c.kind === 'bumped')
+    .map((c) => ({ requestId: c.requestId, reasons: ['bumped by the re-plan: it no longer fits the day'] }));
+  // A cancellation or no-show event ends a live visit: it leaves the schedule for that reason.
+  const ended = result.appointments
+    .filter((a) => a.status === 'cancelled' || a.status === 'noshow')
+    .map((a) => ({ requestId: a.requestId, reasons: [a.status === 'noshow' ? 'the patient did not show up' : 'cancelled'] }));
+  const plan: Plan = {
+    planId: newPlanId(),
+    jobId: ctx.jobId,
+    kind: 'replan',
+    clinicId,
+    date,
+    readVersion: inputs.version,
+    startedAt,
+    createdAt: new Date(ctx.now()).toISOString(),
+    appointments: proposed,
+    diff: scheduleDiff(current, proposed, [...result.unscheduled, ...bumped, ...ended]),
+    result,
+    eventsId,
+  };
+  await savePlan(redis, prefix, plan);
+  return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, cost: result.cost, bound: result.bound, gap: result.gap };
+}
