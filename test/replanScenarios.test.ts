@@ -207,6 +207,24 @@ describe('safety nets', () => {
     expect(ours.cost).toBeLessThanOrEqual(base.cost);
   });
 
+  it('a booked emergency that fits nowhere any more is bumped and listed in unscheduled, with why', () => {
+    // a2 is an emergency that only Dr. A may see, by 10:00; Dr. A is called away for the rest of the morning.
+    const onlyA = {
+      ...inst,
+      requests: [{ id: 'req-a2', patientId: 'pt-a2', serviceId: 'visit', urgency: 'emergency' as const, providerId: 'dr-a', latestEnd: T('10:00'), preferredProviderIds: [] }],
+    };
+    const input = inputOf('08:45', [{ type: 'resource-down', kind: 'provider', id: 'dr-a', start: T('08:45'), end: T('12:00') }], day(), onlyA);
+    for (const result of [replanDay(onlyA, input, { backend: highs, clock: () => 0 }), pushLater(onlyA, input)]) {
+      expect(validateReplan(onlyA, input, result).violations).toEqual([]);
+      expect(result.changes.find((c) => c.requestId === 'req-a2')?.kind).toBe('bumped');
+      expect(result.unscheduled).toEqual([{ requestId: 'req-a2', reasons: [expect.stringContaining('before its window closes at 10:00')] }]);
+      // Without the unscheduled entry the validator refuses the bump.
+      expect(validateReplan(onlyA, input, { ...result, unscheduled: [] }).violations).toEqual([
+        expect.objectContaining({ rule: 'coverage', message: expect.stringContaining('never bumped unless it fits nowhere') }),
+      ]);
+    }
+  });
+
   it('a visit left in place that no longer fits is found, and only that one', () => {
     const still = disruptDay(inst, inputOf('09:10', [], day('fulfilled').map((a) => (a.id === 'a2' ? { ...a, status: 'in-progress' as const } : a))));
     expect(fixedConflicts(inst, still, new Set())).toEqual(new Set());

@@ -68,9 +68,19 @@ export function assembleResult(
     notifications: notificationsFor(inst, day, input.appointments, appointments, changes),
     billing: lateCancellations(inst, day),
     rebooking: rebookings(inst, rm, assignment, day),
-    unscheduled: day.newRequests
-      .filter((r) => !placed.has(r.id))
-      .map((r) => ({ requestId: r.id, reasons: [`no eligible provider, room${inst.services.find((s) => s.id === r.serviceId)?.staffTasks.length ? ', staff member' : ''} and equipment are free together for it before the end of the day`] })),
+    unscheduled: [
+      // A booked emergency leaves the day only when it fits nowhere in its window any more (say, its only
+      // eligible provider is out until after it closes): bumped, and listed here with why.
+      ...rm.items
+        .filter((item) => item.live && item.urgency === 'emergency' && assignment[item.index] === null)
+        .map((item) => ({
+          requestId: item.requestId,
+          reasons: [`no eligible provider, room${staffNeeded(inst, item.live!.appt.serviceId)} and equipment are free together for it before its window closes at ${localTime(item.live!.latestEnd, inst.clinic.timezone)}`],
+        })),
+      ...day.newRequests
+        .filter((r) => !placed.has(r.id))
+        .map((r) => ({ requestId: r.id, reasons: [`no eligible provider, room${staffNeeded(inst, r.serviceId)} and equipment are free together for it before the end of the day`] })),
+    ],
     costBreakdown: mapValues(breakdown, round),
     stats: { movable: rm.items.length, fixed: rm.fixed.length, backend: facts.backend, ...(facts.columns !== undefined ? { columns: facts.columns } : {}), ...(facts.rows !== undefined ? { rows: facts.rows } : {}) },
   };
@@ -98,6 +108,7 @@ function rebookings(inst: Instance, rm: ReplanModel, assignment: Assignment, day
   return out;
 }
 
+const staffNeeded = (inst: Instance, serviceId: string) => (inst.services.find((s) => s.id === serviceId)?.staffTasks.length ? ', staff member' : '');
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 function mapValues<T extends Record<string, number>>(o: T, f: (x: number) => number): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as T;

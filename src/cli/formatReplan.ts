@@ -67,7 +67,7 @@ export function formatReplan(instance: Instance, input: ReplanInput, result: Rep
   }
 
   if (result.unscheduled.length > 0) {
-    lines.push('', `Unscheduled new requests: ${result.unscheduled.length}`);
+    lines.push('', `Cannot be seen today (fits nowhere): ${result.unscheduled.length}`);
     for (const u of result.unscheduled) {
       const r = requests.get(u.requestId);
       lines.push(`  ${[u.requestId, r?.serviceId, r?.patientId, r?.urgency].filter(Boolean).join('  ')}`);

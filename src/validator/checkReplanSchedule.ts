@@ -46,8 +46,12 @@ export function checkCoverage(ctx: ReplanContext): void {
     const i = matching.live[entry];
     if (i !== undefined) return statusOk(i, 'appointment');
     const a = l.planned;
-    if (l.urgency === 'emergency')
-      ctx.report('coverage', ['appointments'], `${ctx.label(a)} is missing: it is an emergency, and an emergency is never bumped`);
+    // An emergency is never bumped while it fits anywhere; one that fits nowhere any more is bumped and
+    // listed in unscheduled with the reasons (as a new emergency that fits nowhere is).
+    if (l.urgency === 'emergency') {
+      if (!bumped.has(a.requestId) || !unscheduled.has(a.requestId))
+        ctx.report('coverage', ['appointments'], `${ctx.label(a)} is missing: it is an emergency, never bumped unless it fits nowhere, and then it is both 'bumped' in changes and listed in unscheduled with the reasons`);
+    }
     else if (!bumped.has(a.requestId))
       ctx.report('coverage', ['appointments'], `${ctx.label(a)} is missing from the result and changes has no 'bumped' entry for it`);
   });
