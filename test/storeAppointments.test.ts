@@ -320,6 +320,20 @@ describe('applyDay', () => {
     expect(await snapshot(c)).toEqual(before);
   });
 
+  it("lets a re-plan's plan run a provider past availability, up to the clinic's overtime cap, and only then", async () => {
+    const c = await newClinic();
+    const a = await booked(c, 0);
+    // 11:50-12:10 with Dr. C, whose morning ends at 12:00 (exam-1 stays open: rooms have no overtime).
+    const late = [{ ...aVisit(230, { requestId: a.requestId, providerId: 'dr-c' }), id: a.id }];
+    const refused = await applyDay(store, c, DATE, 1, late, { actor: 'optimizer' });
+    expect(refused).toMatchObject({ ok: false, reason: 'invalid', problems: [expect.objectContaining({ path: expect.stringMatching(/^\$\[0\]/) })] });
+    const tooLate = [{ ...aVisit(300, { requestId: a.requestId, providerId: 'dr-c' }), id: a.id }]; // 13:00-13:20: past the 60-minute cap
+    expect(await applyDay(store, c, DATE, 1, tooLate, { actor: 're-plan', allowOvertime: true })).toMatchObject({ ok: false, reason: 'invalid' });
+    const applied = await applyDay(store, c, DATE, 1, late, { actor: 're-plan', allowOvertime: true });
+    expect(applied.ok && applied.version).toBe(2);
+    expect((await listDay(store, c, DATE)).appointments.find((x) => x.id === a.id)).toMatchObject({ start: minutesAt(230), providerId: 'dr-c', version: 2 });
+  });
+
   it('refuses a plan that collides with a hold, leaving everything as it was', async () => {
     const c = await newClinic();
     const a = await booked(c, 0);

@@ -272,6 +272,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
         const result = await applyDay(store, ref.clinicId, plan.date, plan.readVersion, plan.appointments, {
           actor: request.body.actor,
           reason: request.body.reason ?? `${what} ${ref.jobId}`,
+          allowOvertime: kind === 'replan',
         });
         if (result.ok) {
           const applied = { version: result.version, at: new Date(deps.now()).toISOString(), by: request.body.actor };

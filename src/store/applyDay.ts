@@ -2,6 +2,7 @@ import { Appointment, holdsCapacity, type AppointmentStatus } from '../contract/
 import { parseWith, type Problem } from '../contract/parse.js';
 import { STATUS_TRANSITIONS } from '../booking/statusTransitions.js';
 import { isLocalDate } from '../booking/dayGrid.js';
+import { withOvertime } from '../booking/withOvertime.js';
 import { entryJson, placementJson, recordToAppointment } from './appointmentRecord.js';
 import type { ChangeOptions } from './book.js';
 import { conflictsOf, planClaim, withSetup } from './claimPlan.js';
@@ -35,7 +36,10 @@ export async function applyDay(
   date: string,
   expectedVersion: number,
   appointments: Appointment[],
-  options: ChangeOptions,
+  options: ChangeOptions & {
+    /** A re-plan's plan: providers may work on past their availability, up to the clinic's `replan.maxOvertimeMinutes`. */
+    allowOvertime?: boolean;
+  },
 ): Promise<ApplyDayResult> {
   if (!isLocalDate(date)) return { ok: false, reason: 'invalid', problems: [{ path: '$.date', message: `'${date}' is not a date (YYYY-MM-DD)` }] };
   return withSetup(store, clinicId, async ({ setup, version }) => {
@@ -56,7 +60,7 @@ export async function applyDay(
       // done may only come back as it is stored (the script checks), and stays as it is.
       if (!holdsCapacity(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: '', u: '[]', r: '[]', s: status, e: entry };
       if (!NEW_STATUSES.includes(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: placementJson(a), u: '[]', r: '[]', s: status, e: entry };
-      const planned = planClaim(setup, a, { date });
+      const planned = planClaim(options.allowOvertime ? withOvertime(setup, setup.replan.maxOvertimeMinutes) : setup, a, { date });
       if (!planned.ok) {
         problems.push(...planned.problems.map(at));
         return undefined;
