@@ -18,6 +18,7 @@ import {
   listDay,
   listRequests,
   putRequest,
+  requestsScheduledElsewhere,
   putSetup,
   releaseHold,
   reschedule,
@@ -388,6 +389,10 @@ describe('applyDay with the optimizer', () => {
     expect(after.appointments.find((x) => x.id === started.id)).toMatchObject({ status: 'in-progress', version: 3 });
     expect(after.appointments.find((x) => x.id === (held.ok ? held.appointment.id : ''))?.hold).toBeDefined();
     expect(after.appointments.find((x) => x.id === a.id)?.status).toBe('booked');
+    // On another date, every request placed here (and the hold's) is already scheduled; not on this one.
+    const elsewhere = await requestsScheduledElsewhere(store, c, '2026-11-24');
+    expect([...elsewhere].sort()).toEqual([...new Set(after.appointments.filter((x) => holdsCapacity(x.status)).map((x) => x.requestId))].sort());
+    expect(await requestsScheduledElsewhere(store, c, DATE)).toEqual(new Set());
     // A plan that changes a visit under way is refused.
     const tampered = result.appointments.map((x) => (x.id === started.id ? { ...x, roomId: 'exam-2' } : x));
     expect(await applyDay(store, c, DATE, after.version, tampered, { actor: 'optimizer' })).toMatchObject({ ok: false, reason: 'invalid' });

@@ -4,7 +4,7 @@ import type { ClinicSetup } from '../contract/clinicSetup.js';
 import type { Request } from '../contract/instance.js';
 import type { StoredAppointment } from '../store/storedAppointment.js';
 import type { Store } from '../store/store.js';
-import { getSetup, listDay, listRequests } from '../store/index.js';
+import { getSetup, listDay, listRequests, requestsScheduledElsewhere } from '../store/index.js';
 
 export type DayInputs = {
   setup: ClinicSetup;
@@ -17,8 +17,13 @@ export type DayInputs = {
 export async function readDayInputs(store: Store, clinicId: string, date: string): Promise<DayInputs | null> {
   const found = await getSetup(store, clinicId);
   if (!found) return null;
-  const [day, requests] = await Promise.all([listDay(store, clinicId, date), listRequests(store, clinicId, date)]);
-  return { setup: found.setup, version: day.version, appointments: day.appointments, requests };
+  const [day, requests, elsewhere] = await Promise.all([
+    listDay(store, clinicId, date),
+    listRequests(store, clinicId, date),
+    requestsScheduledElsewhere(store, clinicId, date),
+  ]);
+  // A request with a place on another date (one whose window spans days) is not scheduled a second time.
+  return { setup: found.setup, version: day.version, appointments: day.appointments, requests: requests.filter((r) => !elsewhere.has(r.id)) };
 }
 
 /** A booked or checked-in appointment (not a hold): what a plan may replace. */

@@ -7,7 +7,7 @@ export { hold, releaseHold, sweepHolds, type HoldOptions } from './hold.js';
 export { book, type ChangeOptions } from './book.js';
 export { changeStatus } from './changeStatus.js';
 export { reschedule, type NewPlacement } from './reschedule.js';
-export { getAppointment } from './readAppointments.js';
+export { getAppointment, requestsScheduledElsewhere } from './readAppointments.js';
 export { listDay } from './day.js';
 export { applyDay, type ApplyDayResult } from './applyDay.js';
 export { beginIdempotent, finishIdempotent, abandonIdempotent, type IdempotencyState } from './idempotency.js';
