@@ -2,62 +2,31 @@
 // process with a message naming the variable instead of surfacing later as odd behaviour.
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
-
-/** An unset or empty variable takes the default. */
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    unsetIfEmpty,
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
-
-const flag = (fallback: boolean) =>
-  z.preprocess(
-    unsetIfEmpty,
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-      .default(fallback ? 'true' : 'false')
-      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
-  );
-
-const text = <T extends z.ZodType<string, string>>(schema: T, fallback: z.output<T>) => z.preprocess(unsetIfEmpty, schema.optional().transform((v) => v ?? fallback));
+import { envFlag, envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
 
 export const Env = z.object({
-  PORT: int(0, 65_535, 3000),
-  HOST: text(z.string(), '127.0.0.1'),
-  REDIS_URL: text(
-    z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
-    'redis://127.0.0.1:6379',
-  ),
-  MEDSCHED_PREFIX: text(
-    z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ : . -'),
-    'medsched',
-  ),
-  LOG_LEVEL: text(
+  PORT: envInt(0, 65_535, 3000),
+  HOST: envText(z.string(), '127.0.0.1'),
+  ...SharedEnv,
+  LOG_LEVEL: envText(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     }),
     'info',
   ),
   /** Largest request body in bytes; bigger ones get 413. */
-  BODY_LIMIT: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  BODY_LIMIT: envInt(1024, 64 * 1024 * 1024, 1024 * 1024),
   /** A request not answered within this many ms gets 503 (the work it started may still finish). */
-  REQUEST_DEADLINE_MS: int(100, 600_000, 10_000),
+  REQUEST_DEADLINE_MS: envInt(100, 600_000, 10_000),
   /** Hold length when the caller names none, and the longest a caller may ask for. */
-  HOLD_DEFAULT_SECONDS: int(1, 86_400, 300),
-  HOLD_MAX_SECONDS: int(1, 86_400, 900),
+  HOLD_DEFAULT_SECONDS: envInt(1, 86_400, 300),
+  HOLD_MAX_SECONDS: envInt(1, 86_400, 900),
   /** Live holds one caller may have in one clinic at once. */
-  MAX_HOLDS_PER_CALLER: int(1, 10_000, 20),
+  MAX_HOLDS_PER_CALLER: envInt(1, 10_000, 20),
   /** `/ready` also requires a worker heartbeat (set false for an API-only deployment). */
-  READY_REQUIRE_WORKERS: flag(true),
+  READY_REQUIRE_WORKERS: envFlag(true),
   /** On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, then exit. */
-  SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+  SHUTDOWN_GRACE_MS: envInt(0, 600_000, 10_000),
 });
 
 export type ApiConfig = {
@@ -79,7 +48,7 @@ export type ApiConfig = {
 export function loadConfig(env: Record<string, string | undefined>): { ok: true; config: ApiConfig } | { ok: false; problems: Problem[] } {
   const result = Env.safeParse(env);
   if (!result.success)
-    return { ok: false, problems: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+    return { ok: false, problems: envProblems(result.error) };
   const e = result.data;
   const problems: Problem[] = [];
   if (e.HOLD_DEFAULT_SECONDS > e.HOLD_MAX_SECONDS)

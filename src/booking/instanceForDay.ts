@@ -1,4 +1,4 @@
-import { holdsCapacity, type Appointment, type Booking } from '../contract/appointment.js';
+import { contractAppointment, holdsCapacity, type Appointment, type Booking } from '../contract/appointment.js';
 import type { ClinicSetup } from '../contract/clinicSetup.js';
 import type { Instance, Request } from '../contract/instance.js';
 import { formatInZone } from '../domain/time.js';
@@ -36,26 +36,8 @@ export function instanceForDay(
   };
 }
 
-/**
- * Only the contract's fields: a stored appointment carries version, history and more. One literal with
- * every field (undefined where absent), so all bookings share one object shape: the solver's loops over
- * them ran several times slower on the mixed shapes that conditional spreads made.
- */
+/** The contract's fields (one object shape for every booking: see contractAppointment), pinned unless movable. */
 function asBooking(a: Appointment & { hold?: unknown }, options: InstanceForDayOptions): Booking {
   const movable = options.movable === true && a.hold === undefined && (a.status === undefined || a.status === 'booked');
-  return {
-    id: a.id,
-    requestId: a.requestId,
-    patientId: a.patientId,
-    serviceId: a.serviceId,
-    providerId: a.providerId,
-    roomId: a.roomId,
-    start: a.start,
-    end: a.end,
-    equipment: a.equipment.map((e) => ({ id: e.id, count: e.count })),
-    staff: a.staff.map((s) => ({ staffId: s.staffId, skill: s.skill, start: s.start, end: s.end })),
-    status: a.status,
-    earlierOk: a.earlierOk,
-    pinned: !movable,
-  };
+  return { ...contractAppointment(a), pinned: !movable };
 }

@@ -34,3 +34,25 @@ export function holdsCapacity(status: AppointmentStatus | undefined): boolean {
 export function isHistory(status: AppointmentStatus | undefined): boolean {
   return status === 'in-progress' || status === 'fulfilled' || status === 'cancelled' || status === 'noshow';
 }
+
+/**
+ * Only the contract's fields of an appointment (a stored one carries version, history and more), copied,
+ * in the contract's order, as one literal with every field (undefined where absent): every copy has one
+ * object shape, which keeps the solver's loops over bookings fast.
+ */
+export function contractAppointment(a: Appointment): Appointment {
+  return {
+    id: a.id,
+    requestId: a.requestId,
+    patientId: a.patientId,
+    serviceId: a.serviceId,
+    providerId: a.providerId,
+    roomId: a.roomId,
+    start: a.start,
+    end: a.end,
+    equipment: a.equipment.map((e) => ({ id: e.id, count: e.count })),
+    staff: a.staff.map((s) => ({ staffId: s.staffId, skill: s.skill, start: s.start, end: s.end })),
+    status: a.status,
+    earlierOk: a.earlierOk,
+  };
+}

@@ -1,5 +1,5 @@
 // What an optimization or a re-plan reads from the store for one clinic-day, in one place.
-import type { Appointment } from '../contract/appointment.js';
+import { contractAppointment } from '../contract/appointment.js';
 import type { ClinicSetup } from '../contract/clinicSetup.js';
 import type { Request } from '../contract/instance.js';
 import type { StoredAppointment } from '../store/storedAppointment.js';
@@ -29,20 +29,4 @@ export async function readDayInputs(store: Store, clinicId: string, date: string
 /** A booked or checked-in appointment (not a hold): what a plan may replace. */
 export const isLive = (a: StoredAppointment) => a.hold === undefined && (a.status === 'booked' || a.status === 'checked-in');
 
-/** Only the contract's fields of a stored appointment. */
-export function contractAppointment(a: StoredAppointment): Appointment {
-  return {
-    id: a.id,
-    requestId: a.requestId,
-    patientId: a.patientId,
-    serviceId: a.serviceId,
-    providerId: a.providerId,
-    roomId: a.roomId,
-    start: a.start,
-    end: a.end,
-    equipment: a.equipment,
-    staff: a.staff,
-    status: a.status,
-    ...(a.earlierOk !== undefined ? { earlierOk: a.earlierOk } : {}),
-  };
-}
+export { contractAppointment };

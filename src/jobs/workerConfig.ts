@@ -3,49 +3,31 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
+import { envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
 import { DEFAULT_GRACE_MS } from '../runtime/optimizeInThread.js';
 
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    unsetIfEmpty,
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
-
-const text = (schema: z.ZodString, fallback: string) => z.preprocess(unsetIfEmpty, schema.default(fallback));
-
 export const WorkerEnv = z.object({
-  REDIS_URL: text(
-    z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
-    'redis://127.0.0.1:6379',
-  ),
-  MEDSCHED_PREFIX: text(z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ : . -'), 'medsched'),
+  ...SharedEnv,
   /** Names this process in its heartbeat key and on the jobs it processes (default: host-pid). */
-  MEDSCHED_WORKER_ID: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . -').optional()),
+  MEDSCHED_WORKER_ID: envText(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . -'), ''),
   /** How long an optimization searches (its time limit). */
-  MEDSCHED_OPTIMIZE_SECONDS: int(1, 3_600, 60),
+  MEDSCHED_OPTIMIZE_SECONDS: envInt(1, 3_600, 60),
   /** Safety limit of a re-plan's exact solve. */
-  MEDSCHED_REPLAN_SECONDS: int(1, 600, 10),
+  MEDSCHED_REPLAN_SECONDS: envInt(1, 600, 10),
   /** On SIGTERM: stop taking jobs and let the current ones finish for at most this long. */
-  MEDSCHED_DRAIN_GRACE_SECONDS: int(1, 7_200, 120),
+  MEDSCHED_DRAIN_GRACE_SECONDS: envInt(1, 7_200, 120),
   /** A job's lock; a worker that stops renewing it (killed) loses the job to another after about this long. */
-  MEDSCHED_LOCK_MS: int(1_000, 600_000, 30_000),
+  MEDSCHED_LOCK_MS: envInt(1_000, 600_000, 30_000),
   /** How often workers look for jobs whose lock has lapsed. */
-  MEDSCHED_STALLED_INTERVAL_MS: int(500, 600_000, 30_000),
+  MEDSCHED_STALLED_INTERVAL_MS: envInt(500, 600_000, 30_000),
   /** A job may be picked up again after its worker died this many times before it fails. */
-  MEDSCHED_MAX_STALLED: int(0, 100, 2),
+  MEDSCHED_MAX_STALLED: envInt(0, 100, 2),
   /** The heartbeat key's TTL; it is refreshed every third of it. */
-  MEDSCHED_HEARTBEAT_SECONDS: int(2, 3_600, 15),
+  MEDSCHED_HEARTBEAT_SECONDS: envInt(2, 3_600, 15),
   /** How often a re-plan waiting behind the clinic-day's active one checks again. */
-  MEDSCHED_REPLAN_POLL_MS: int(50, 60_000, 500),
+  MEDSCHED_REPLAN_POLL_MS: envInt(50, 60_000, 500),
   /** Bulk bookings handled at once by one worker process (each is a short Redis script). */
-  MEDSCHED_BOOKINGS_CONCURRENCY: int(1, 100, 4),
+  MEDSCHED_BOOKINGS_CONCURRENCY: envInt(1, 100, 4),
 });
 
 export type WorkerConfig = {
@@ -69,7 +51,7 @@ export const STORE_MARGIN_MS = 5_000;
 export function loadWorkerConfig(env: Record<string, string | undefined>): { ok: true; config: WorkerConfig } | { ok: false; problems: Problem[] } {
   const result = WorkerEnv.safeParse(env);
   if (!result.success)
-    return { ok: false, problems: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+    return { ok: false, problems: envProblems(result.error) };
   const e = result.data;
   const drainGraceMs = e.MEDSCHED_DRAIN_GRACE_SECONDS * 1000;
   const problems: Problem[] = [];
@@ -91,7 +73,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
     config: {
       redisUrl: e.REDIS_URL,
       prefix: e.MEDSCHED_PREFIX,
-      workerId: e.MEDSCHED_WORKER_ID ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`,
+      workerId: e.MEDSCHED_WORKER_ID || `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`,
       optimizeMs: e.MEDSCHED_OPTIMIZE_SECONDS * 1000,
       replanMs: e.MEDSCHED_REPLAN_SECONDS * 1000,
       drainGraceMs,

@@ -2,7 +2,7 @@
 // hold and history in place; the placement (`b`), the history (`h`), the counters it claims (`u`) and
 // the set-up items it uses (`r`) are JSON texts the scripts never decode-and-re-encode (Redis's cjson
 // would turn an empty array into {}).
-import type { Appointment, AppointmentStatus } from '../contract/appointment.js';
+import { contractAppointment, type Appointment, type AppointmentStatus } from '../contract/appointment.js';
 import type { HistoryEntry, StoredAppointment } from './storedAppointment.js';
 
 export type AppointmentRecord = {
@@ -26,20 +26,9 @@ export type AppointmentRecord = {
   hc?: string;
 };
 
-/** The placement in a fixed field order, so that equal placements have equal texts. */
+/** The placement in a fixed field order, so that equal placements have equal texts (id and status live apart). */
 export function placementJson(a: Appointment): string {
-  return JSON.stringify({
-    requestId: a.requestId,
-    patientId: a.patientId,
-    serviceId: a.serviceId,
-    providerId: a.providerId,
-    roomId: a.roomId,
-    start: a.start,
-    end: a.end,
-    equipment: a.equipment.map((e) => ({ id: e.id, count: e.count })),
-    staff: a.staff.map((s) => ({ staffId: s.staffId, skill: s.skill, start: s.start, end: s.end })),
-    ...(a.earlierOk !== undefined ? { earlierOk: a.earlierOk } : {}),
-  });
+  return JSON.stringify({ ...contractAppointment(a), id: undefined, status: undefined });
 }
 
 export function recordToAppointment(raw: string): StoredAppointment {
