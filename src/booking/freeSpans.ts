@@ -1,19 +1,10 @@
 // Half-open spans [start, end) of epoch ms, sorted and disjoint once merged: just enough interval
 // arithmetic for narrowDay.ts to tell where a resource could still take a visit.
 
-export type Span = { start: number; end: number };
+// The validator's interval arithmetic (booking already judges placements by the validator's rules).
+import { union, type Span } from '../validator/intervals.js';
 
-/** Sorted union; touching spans merge; empty ones drop. */
-export function union(spans: readonly Span[]): Span[] {
-  const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
-  const out: Span[] = [];
-  for (const s of sorted) {
-    const last = out[out.length - 1];
-    if (last && s.start <= last.end) last.end = Math.max(last.end, s.end);
-    else out.push({ start: s.start, end: s.end });
-  }
-  return out;
-}
+export { union, type Span };
 
 /**
  * The runs of at least `length` ms that lie inside both `open` and `within` and meet none of `busy`
