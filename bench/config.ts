@@ -1,6 +1,7 @@
 // The bench plan: clinic sizes, seeds, time limits, and the command-line flags that change them.
 import { parseArgs } from 'node:util';
 import { REPLAN_SIZES } from './replanTypes.js';
+import { API_PROCESSES, SERVICE_PROVIDERS } from './serviceTypes.js';
 import { OPTIMIZER_METHODS, type Method } from './types.js';
 
 /** Default optimizer time limit per clinic size (providers → seconds). */
@@ -30,12 +31,18 @@ export type BenchPlan = {
   quick: boolean;
   outDir: string;
   strict: boolean;
-  /** Run the batch runs (false with --replan-only). */
+  /** Run the batch runs (false with --replan-only and --service-only). */
   batch: boolean;
+  /** The flag that turned the batch runs off, when one did. */
+  only: '--replan-only' | '--service-only' | null;
   /** Sizes of the RE-PLAN section (those of 10, 40, 100 in --sizes; --quick: 10 only); [] with --no-replan. */
   replanSizes: number[];
   /** Why the re-plan section does not run, when replanSizes is empty. */
   replanSkipped: string | null;
+  /** Run the SERVICE section (the 40-provider clinic behind the HTTP API; serviceBench.ts). */
+  service: boolean;
+  /** Why the service section does not run, when it does not. */
+  serviceSkipped: string | null;
   limitMs: (providers: number) => number;
 };
 
@@ -48,15 +55,19 @@ export const USAGE = `usage: npm run bench -- [options]      (or: npx tsx bench/
   --quick              smoke run: sizes 4,10 with 3 s / 5 s limits (before --time-scale)
   --out-dir DIR        where latest.md, latest.json and gap-40.svg go (default bench/results)
   --strict             exit 1 when a target fails too (always: when a run is INVALID, TIMEOUT or CRASH,
-                       or a re-plan is invalid or fails)
+                       or a re-plan is invalid or fails, or the service section fails or finds a double booking)
   --no-replan          skip the re-plan section
   --replan-only        run only the re-plan section (e.g. --replan-only --sizes 10,40)
+  --no-service         skip the service section
+  --service-only       run only the service section (HTTP API, Redis; about 2 min)
   -h, --help           this text
 
 Default limits: ${[...DEFAULT_LIMITS_S].map(([p, s]) => `${p}→${s} s`).join(', ')}.
 Re-plan section: the sizes ${REPLAN_SIZES.join(', ')} that --sizes asks for (--quick: ${REPLAN_SIZES[0]} only), clinic seed 1;
 --seeds, --backends and time limits do not apply to it. It adds about half an hour on 2 cores, most of it the
-100-provider simulated day.`;
+100-provider simulated day.
+Service section: when --sizes includes ${SERVICE_PROVIDERS} (so not with --quick): the ${SERVICE_PROVIDERS}-provider clinic behind ${API_PROCESSES} API
+processes and the Redis at REDIS_URL (default redis://127.0.0.1:6379), slot search and bookings over HTTP; about 2 min.`;
 
 const numberList = (flag: string, text: string, check: (n: number) => boolean): number[] => {
   const list = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -78,6 +89,8 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
       strict: { type: 'boolean', default: false },
       'no-replan': { type: 'boolean', default: false },
       'replan-only': { type: 'boolean', default: false },
+      'no-service': { type: 'boolean', default: false },
+      'service-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -97,14 +110,28 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
   if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')} (known: ${OPTIMIZER_METHODS.join(', ')})`);
   const noReplan = values['no-replan'] ?? false;
   const replanOnly = values['replan-only'] ?? false;
+  const noService = values['no-service'] ?? false;
+  const serviceOnly = values['service-only'] ?? false;
   if (noReplan && replanOnly) throw new Error('--no-replan and --replan-only exclude each other');
-  const replanSizes = noReplan ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
+  if (noService && serviceOnly) throw new Error('--no-service and --service-only exclude each other');
+  if (replanOnly && serviceOnly) throw new Error('--replan-only and --service-only exclude each other');
+  const replanSizes = noReplan || serviceOnly ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
   const replanSkipped = noReplan
     ? '--no-replan'
-    : replanSizes.length === 0
+    : serviceOnly
+      ? '--service-only'
+      : replanSizes.length === 0
       ? `no re-plan size (${quick ? `${REPLAN_SIZES[0]} with --quick` : REPLAN_SIZES.join(', ')}) among the sizes ${sizes.join(', ')}`
       : null;
   if (replanOnly && replanSizes.length === 0) throw new Error(`--replan-only: ${replanSkipped}`);
+  const serviceSkipped = noService
+    ? '--no-service'
+    : replanOnly
+      ? '--replan-only'
+      : sizes.includes(SERVICE_PROVIDERS)
+        ? null
+        : `${SERVICE_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`;
+  if (serviceOnly && serviceSkipped !== null) throw new Error(`--service-only: ${serviceSkipped}`);
   return {
     sizes: sizes.sort((a, b) => a - b),
     seeds,
@@ -113,9 +140,12 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
     quick,
     outDir: values['out-dir']!,
     strict: values.strict ?? false,
-    batch: !replanOnly,
+    batch: !replanOnly && !serviceOnly,
+    only: replanOnly ? '--replan-only' : serviceOnly ? '--service-only' : null,
     replanSizes,
     replanSkipped,
+    service: serviceSkipped === null,
+    serviceSkipped,
     limitMs: (providers) => Math.round(1000 * timeScale * limitSeconds(table, providers)),
   };
 }

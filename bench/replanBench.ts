@@ -49,7 +49,7 @@ type ChildExit = {
  * Runs `node --import tsx ARGS`; calls onLine for each stdout line as it arrives. Kills it after killAfterMs,
  * or (idleMs) when no line has come for that long.
  */
-function runChild(args: string[], killAfterMs: number, onLine: (line: string) => void = () => {}, idleMs = Infinity): Promise<ChildExit> {
+export function runChild(args: string[], killAfterMs: number, onLine: (line: string) => void = () => {}, idleMs = Infinity): Promise<ChildExit> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -88,7 +88,7 @@ function runChild(args: string[], killAfterMs: number, onLine: (line: string) =>
   });
 }
 
-const exitText = (e: ChildExit) =>
+export const exitText = (e: ChildExit) =>
   e.killed !== null
     ? e.killed
     : (e.spawnError?.message ?? `exited with ${e.signal ?? `code ${e.code}`}`) + (e.stderr.trim() ? `\n${e.stderr.trim()}` : '');

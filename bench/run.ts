@@ -1,8 +1,9 @@
 // `npm run bench`: runs first-fit and the optimizer (each backend) on generated clinics, one child process
-// per run, validates every result, then re-plans disrupted days (the RE-PLAN section, replanBench.ts), and
+// per run, validates every result, then re-plans disrupted days (the RE-PLAN section, replanBench.ts), then
+// puts the 40-provider clinic behind the HTTP API under load (the SERVICE section, serviceBench.ts), and
 // writes bench/results/latest.md (+ latest.json, gap-40.svg).
 // Flags: see USAGE in config.ts. Exit 1 when a run is INVALID, TIMEOUT or CRASH or a re-plan is invalid or
-// fails (and, with --strict, when a target fails); exit 2 on bad flags.
+// fails, or the service section fails or finds a double booking (and, with --strict, when a target fails); exit 2 on bad flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,9 @@ import { percent, seconds } from './format.js';
 import { runReplanSection } from './replanBench.js';
 import { replanFailures, replanSection, summarize } from './replanTable.js';
 import { SCENARIOS_PER_SIZE, type ReplanSizeOutcome } from './replanTypes.js';
+import { runServiceSection } from './serviceBench.js';
+import { serviceFailures, serviceSection } from './serviceTable.js';
+import type { ServiceOutcome } from './serviceTypes.js';
 import { Results, validLabel } from './results.js';
 import { spawnRun } from './spawnRun.js';
 import { problemsSection, sizeTable } from './table.js';
@@ -68,6 +72,7 @@ function report(
   plan: BenchPlan,
   results: Results,
   replan: ReplanSizeOutcome[] | null,
+  service: ServiceOutcome | null,
   env: ReturnType<typeof describeEnvironment>,
   chartFile: string | null,
 ): { markdown: string; failedTargets: number } {
@@ -75,7 +80,7 @@ function report(
   const caveat = scaled
     ? `Time limits are not the defaults (${[plan.quick ? '--quick' : '', plan.timeScale !== 1 ? `--time-scale ${plan.timeScale}` : ''].filter(Boolean).join(' ')}), so these verdicts are indicative only.`
     : null;
-  const targets = evaluateTargets(results, replan, plan.replanSkipped);
+  const targets = evaluateTargets(results, replan, plan.replanSkipped, service, plan.serviceSkipped);
   const optimizers = plan.methods.filter((m) => m !== 'first-fit');
   const batch = plan.batch;
   const sections = [
@@ -86,11 +91,12 @@ function report(
         `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
         `Every run in its own process; the optimizer runs as the CLI runs it (a worker thread for the search, one for the bound, the backend loaded inside the time limit). \`seconds\` is the wall time of that run / the firstFit call, \`peak MB\` the process's maxRSS ` +
         `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`
-      : 'Re-plan only (`--replan-only`): no batch runs, so their targets are NOT RUN.',
+      : `Only the ${plan.only === '--service-only' ? 'service' : 're-plan'} section (\`${plan.only}\`): no batch runs, so their targets are NOT RUN.`,
     batch ? '## Results' : '',
     ...(batch ? plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))) : []),
     problemsSection(results),
     replanSection(replan, plan.replanSkipped),
+    serviceSection(service, plan.serviceSkipped),
     targetsSection(targets, caveat),
     batch && optimizers.includes('jsl') && optimizers.includes('highs') ? backendRatioSection(results, plan.sizes, plan.seeds) : '',
     chartFile ? `## Gap over time, ${CHART_SIZE} providers\n\n![gap against elapsed seconds](${chartFile})` : '',
@@ -122,7 +128,8 @@ async function main(): Promise<number> {
   const replanText = plan.replanSizes.length > 0
     ? `re-plan section on ${plan.replanSizes.join(', ')} providers (up to ${SCENARIOS_PER_SIZE} re-plans each, plus optimizing each day)`
     : `no re-plan section (${plan.replanSkipped})`;
-  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up; ${replanText}`);
+  const serviceText = plan.service ? 'service section (about 2 min)' : `no service section (${plan.serviceSkipped})`;
+  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up; ${replanText}; ${serviceText}`);
 
   const outcomes: RunOutcome[] = [];
   for (const [i, config] of runs.entries()) {
@@ -134,15 +141,16 @@ async function main(): Promise<number> {
   }
 
   const replan = plan.replanSizes.length > 0 ? await runReplanSection(plan.replanSizes, (text) => process.stderr.write(text)) : null;
+  const service = plan.service ? await runServiceSection((text) => process.stderr.write(text)) : null;
 
   const results = new Results(outcomes);
   mkdirSync(plan.outDir, { recursive: true });
   const svg = chartFor(results, plan);
   const chartName = `gap-${CHART_SIZE}.svg`;
   if (svg) writeFileSync(join(plan.outDir, chartName), svg);
-  const { markdown, failedTargets } = report(plan, results, replan, env, svg ? chartName : null);
+  const { markdown, failedTargets } = report(plan, results, replan, service, env, svg ? chartName : null);
   writeFileSync(join(plan.outDir, 'latest.md'), markdown);
-  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes, replan: replanJson(replan) }, null, 1)}\n`);
+  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes, replan: replanJson(replan), service }, null, 1)}\n`);
   process.stdout.write(markdown);
   const rel = relative(process.cwd(), plan.outDir);
   const where = rel === '' ? '.' : rel.startsWith('..') ? plan.outDir : rel;
@@ -152,8 +160,10 @@ async function main(): Promise<number> {
   if (broken.length > 0) log(`bench: ${broken.length} run(s) INVALID, TIMEOUT or CRASH (see Problems)`);
   const replanBroken = replan ? replanFailures(replan) : 0;
   if (replanBroken > 0) log(`bench: ${replanBroken} re-plan failure(s): invalid, error, not reported or failed (see Re-plan problems)`);
+  const serviceBroken = serviceFailures(service);
+  if (serviceBroken > 0) log(`bench: the service section failed or its schedule check found problems (see Service)`);
   if (plan.strict && failedTargets > 0) log(`bench: ${failedTargets} target(s) FAIL (--strict)`);
-  return broken.length > 0 || replanBroken > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
+  return broken.length > 0 || replanBroken > 0 || serviceBroken > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
 }
 
 process.exitCode = await main();

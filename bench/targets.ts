@@ -4,6 +4,8 @@ import { change, fixed, percent, ratio, seconds } from './format.js';
 import { sizeTrouble, summarize, type ReplanSummary } from './replanTable.js';
 import type { ReplanSizeOutcome } from './replanTypes.js';
 import { Results, validLabel } from './results.js';
+import { serviceTrouble } from './serviceTable.js';
+import { SEARCH_P95_TARGET_MS, type ServiceOutcome } from './serviceTypes.js';
 import { isValid, type Method, type RunOutcome } from './types.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'NOT RUN';
@@ -101,7 +103,48 @@ export function replanTargets(replan: ReplanSizeOutcome[] | null, skipped: strin
   ];
 }
 
-export function evaluateTargets(results: Results, replan: ReplanSizeOutcome[] | null = null, replanSkipped: string | null = null): TargetResult[] {
+/** The service section's targets (issue 4): slot search p95 over HTTP, and no double booking under concurrent booking. */
+export function serviceTargets(o: ServiceOutcome | null, skipped: string | null): TargetResult[] {
+  const search = `40 providers, service: slot search p95 < ${SEARCH_P95_TARGET_MS} ms over HTTP`;
+  const doubles = '40 providers, service: 0 double bookings under concurrent booking';
+  if (o === null) return [search, doubles].map((text) => ({ verdict: 'NOT RUN' as const, text, detail: `section not run (${skipped ?? 'not asked for'})` }));
+  const failed = o.error !== undefined ? `the section failed (${o.error.split('\n')[0]})` : 'not measured';
+  const s = o.search;
+  const non200 = s ? Object.entries(s.http.statuses).filter(([status]) => status !== '200').reduce((n, [, k]) => n + k, 0) : 0;
+  const searchResult: TargetResult = s
+    ? {
+        verdict: s.http.latency.p95 < SEARCH_P95_TARGET_MS && non200 === 0 && s.http.errors === 0 ? 'PASS' : 'FAIL',
+        text: search,
+        detail:
+          `p95 ${ms(s.http.latency.p95)} (p50 ${ms(s.http.latency.p50)}, p99 ${ms(s.http.latency.p99)}, max ${ms(s.http.latency.max)}) over ${s.http.answered} searches, ` +
+          `${s.http.connections} connections, ${o.apiProcesses} API processes; in-process p95 ${ms(s.inProcess.latency.p95)}` +
+          (non200 + s.http.errors > 0 ? `; ${non200} non-200 answer(s), ${s.http.errors} connection error(s)` : ''),
+      }
+    : { verdict: 'FAIL', text: search, detail: failed };
+  const checks = o.checks;
+  const b = o.bookings;
+  const trouble = serviceTrouble(o);
+  const doubleBookings = (checks ?? []).reduce((n, c) => n + c.doubleBookings, 0);
+  const doublesResult: TargetResult = checks && b
+    ? {
+        verdict: doubleBookings === 0 && trouble.length === 0 ? 'PASS' : 'FAIL',
+        text: doubles,
+        detail:
+          `${doubleBookings} double bookings among ${checks.map((c) => `${c.live} (${c.clinicId})`).join(' and ')} appointments read back (validator), after ${b.concurrent.statuses['201'] ?? 0} concurrent bookings ` +
+          `(${fixed(b.concurrent.bookedPerSecond, 1)}/s) and ${b.concurrent.statuses['409'] ?? 0} × 409 over ${b.concurrent.races.groups} contested places` +
+          (trouble.length > 0 ? `; ${trouble.join(', ')}` : ''),
+      }
+    : { verdict: 'FAIL', text: doubles, detail: failed };
+  return [searchResult, doublesResult];
+}
+
+export function evaluateTargets(
+  results: Results,
+  replan: ReplanSizeOutcome[] | null = null,
+  replanSkipped: string | null = null,
+  service: ServiceOutcome | null = null,
+  serviceSkipped: string | null = null,
+): TargetResult[] {
   return [
     target(results, 40, 'auto', 'every result valid', valid),
     target(results, 40, 'auto', 'gap ≤ 2%', gapAtMost(0.02)),
@@ -111,6 +154,7 @@ export function evaluateTargets(results: Results, replan: ReplanSizeOutcome[] | 
     target(results, 100, 'auto', 'valid schedule with a reported gap', validWithGap),
     target(results, 100, 'auto', 'peak memory < 2 GB', memoryBelow2GB),
     ...replanTargets(replan, replanSkipped),
+    ...serviceTargets(service, serviceSkipped),
   ];
 }
 

@@ -12,6 +12,25 @@ export { applyDay, type ApplyDayResult } from './applyDay.js';
  */
 export async function listDay(store: Store, clinicId: string, date: string): Promise<{ version: number; appointments: StoredAppointment[] }> {
   const [version, raws] = (await runAppointmentScript(store, clinicId, 'medschedListDay', [date])) as [number, string[]];
-  const appointments = raws.map(recordToAppointment).sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id, 'en', { numeric: true }));
-  return { version, appointments };
+  const keyed = raws.map((raw) => {
+    const appointment = readRecord(raw);
+    return { appointment, start: Date.parse(appointment.start) };
+  });
+  keyed.sort((a, b) => a.start - b.start || byId(a.appointment.id, b.appointment.id));
+  return { version, appointments: keyed.map((k) => k.appointment) };
 }
+
+// Slot search reads the whole day on every call, and a day's records rarely change between calls:
+// parsed records are kept by their text (a changed record has another text), so each is parsed once.
+// Callers share the objects and must not change them.
+const PARSED_MAX = 50_000;
+const parsed = new Map<string, StoredAppointment>();
+function readRecord(raw: string): StoredAppointment {
+  const hit = parsed.get(raw);
+  if (hit) return hit;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const appointment = recordToAppointment(raw);
+  parsed.set(raw, appointment);
+  return appointment;
+}
+const byId = new Intl.Collator('en', { numeric: true }).compare;
