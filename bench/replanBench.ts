@@ -22,7 +22,7 @@ const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const STDERR_TAIL = 4000;
 /** The optimize child is killed this long after its own time limit (it stops itself 5 s after at the latest). */
 const DAY_KILL_MS = (DAY_TIME_LIMIT_S + 30) * 1000;
-/** The scenario child: start-up and warm-up, plus this much per scenario (replanDay's safety limit is 5 s per solve). */
+/** The scenario child: start-up and warm-up, plus this much per scenario (replanDay's safety limit is 2 s per solve). */
 const SCENARIOS_KILL_BASE_MS = 120_000;
 const SCENARIOS_KILL_PER_MS = 30_000;
 /**

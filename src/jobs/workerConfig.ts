@@ -13,7 +13,7 @@ export const WorkerEnv = z.object({
   /** How long an optimization searches (its time limit). */
   MEDSCHED_OPTIMIZE_SECONDS: envInt(1, 3_600, 60),
   /** Safety limit of a re-plan's exact solve. */
-  MEDSCHED_REPLAN_SECONDS: envInt(1, 600, 10),
+  MEDSCHED_REPLAN_SECONDS: envInt(1, 600, 2),
   /** On SIGTERM: stop taking jobs and let the current ones finish for at most this long. */
   MEDSCHED_DRAIN_GRACE_SECONDS: envInt(1, 7_200, 120),
   /** A job's lock; a worker that stops renewing it (killed) loses the job to another after about this long. */
