@@ -35,6 +35,35 @@ const visitOf = (patient: string, provider: string, room: string, hhmm: string) 
 });
 
 describe('slot search, holds and bookings', () => {
+  it('sees holds come and go at once, though it keeps the day between searches', async () => {
+    const request = { id: 'rq-cache', patientId: 'p-cache', serviceId: 'draw', urgency: 'urgent', earliestStart: at('14:00'), latestEnd: at('14:30') };
+    type Option = { providerId: string | null; roomId: string; start: string; staff: { staffId: string }[] };
+    // Another patient searches (a request's own hold or booking counts as free for it: a reschedule).
+    const other = { ...request, id: 'rq-cache-2', patientId: 'p-cache-2' };
+    const search = async () => {
+      const found = await post(`/clinics/${C}/slots/search`, { request: other, k: 20 });
+      expect(found.status, found.text).toBe(200);
+      return found.body.options as Option[];
+    };
+    // The held place: its room and its staff member at its start.
+    const [best] = await search();
+    expect(best).toBeDefined();
+    const clashes = (options: Option[]) => options.filter((o) => o.start === best!.start && (o.roomId === best!.roomId || o.staff[0]?.staffId === best!.staff[0]?.staffId));
+    // A hold takes the place at once (the cached day is stale the moment the hold is made)...
+    const held = await post(`/clinics/${C}/holds`, { request, ...best }, { 'x-caller': 'desk-cache' });
+    expect(held.status, held.text).toBe(201);
+    expect(clashes(await search())).toEqual([]);
+    // ...its release gives it back at once...
+    expect((await call(base(), 'DELETE', `/clinics/${C}/holds/${held.body.id}`)).status).toBe(200);
+    expect((await search())[0]).toEqual(best);
+    // ...and so does its expiry, which changes nothing in Redis until someone writes.
+    const brief = await post(`/clinics/${C}/holds`, { request, ...best, ttlSeconds: 1 }, { 'x-caller': 'desk-cache' });
+    expect(brief.status, brief.text).toBe(201);
+    expect(clashes(await search())).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await search())[0]).toEqual(best);
+  });
+
   it('offers ranked options, holds and books the first, and no longer offers it', async () => {
     const request = { id: 'rq-search', patientId: 'p-search', serviceId: 'draw', urgency: 'urgent', earliestStart: at('10:00'), latestEnd: at('11:00') };
     const found = await post(`/clinics/${C}/slots/search`, { request, k: 3 });

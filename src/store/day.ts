@@ -1,5 +1,6 @@
 import { recordToAppointment } from './appointmentRecord.js';
 import { runAppointmentScript } from './commands.js';
+import { clinicKeys } from './keys.js';
 import type { StoredAppointment } from './storedAppointment.js';
 import type { Store } from './store.js';
 
@@ -18,6 +19,16 @@ export async function listDay(store: Store, clinicId: string, date: string): Pro
   });
   keyed.sort((a, b) => a.start - b.start || byId(a.appointment.id, b.appointment.id));
   return { version, appointments: keyed.map((k) => k.appointment) };
+}
+
+/**
+ * A stamp of what holds capacity on the date: the schedule version and the hold counter (both advance on
+ * every change). Equal stamps mean an unchanged day, but for holds that have expired since (by time alone).
+ */
+export async function dayStamp(store: Store, clinicId: string, date: string): Promise<string> {
+  const k = clinicKeys(store.prefix, clinicId);
+  const [version, holds] = await store.redis.mget(k.dayVersion(date), k.dayHolds(date));
+  return `${version ?? 0}/${holds ?? 0}`;
 }
 
 // Slot search reads the whole day on every call, and a day's records rarely change between calls:

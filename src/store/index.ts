@@ -8,7 +8,7 @@ export { book, type ChangeOptions } from './book.js';
 export { changeStatus } from './changeStatus.js';
 export { reschedule, type NewPlacement } from './reschedule.js';
 export { getAppointment, requestsScheduledElsewhere } from './readAppointments.js';
-export { listDay } from './day.js';
+export { dayStamp, listDay } from './day.js';
 export { applyDay, type ApplyDayResult } from './applyDay.js';
 export { beginIdempotent, finishIdempotent, abandonIdempotent, type IdempotencyState } from './idempotency.js';
 export { StoredAppointment, HistoryEntry, Hold } from './storedAppointment.js';

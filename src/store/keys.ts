@@ -19,6 +19,8 @@ export function clinicKeys(prefix: string, clinicId: string) {
     day: (date: string) => `${base}:day:${date}`,
     /** Version of one date's schedule: advances by one on every change to it (a plan applies only onto the version it read). */
     dayVersion: (date: string) => `${base}:dayver:${date}`,
+    /** Advances whenever a hold on that date comes or goes (holds do not advance the version): with it, a reader can tell the date's capacity is unchanged. */
+    dayHolds: (date: string) => `${base}:dayver:${date}:holds`,
     /** Capacity used on one date, per resource and grid slot (hash: `<kind>:<id>@<slot>` → units). */
     usage: (date: string) => `${base}:use:${date}`,
     /** Holds by expiry time (sorted set: hold id, score = expiry ms). */

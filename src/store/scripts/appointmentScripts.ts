@@ -22,6 +22,7 @@ local conflicts = ledger_commit(L)
 if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
 local rec = { id = 'a' .. redis.call('INCR', K_SEQ), v = 1, s = 'booked', d = date, b = ARGV[7], h = '[]', u = ARGV[8], r = ARGV[9] }
 if mode == 'hold' then
+  bump_holds(date)
   rec.hx = now + tonumber(ARGV[13])
   rec.hc = ARGV[12]
   redis.call('ZADD', K_HOLDS, rec.hx, rec.id)

@@ -137,7 +137,12 @@ local function ledger_commit(L)
 end
 
 -- Release a hold's capacity and forget it.
+local function bump_holds(date)
+  redis.call('INCR', P_DAYVER .. date .. ':holds')
+end
+
 local function drop_hold(rec)
+  bump_holds(rec.d)
   local L = ledger()
   ledger_release(L, rec)
   ledger_commit(L)
