@@ -1,4 +1,5 @@
-// Model-based test of the store: random sequences of holds, bookings (from a hold and direct),
+// Model-based test of the store: random sequences of slot searches (booking the best option found),
+// holds, bookings (from a hold and direct),
 // releases, cancellations and other status changes, reschedules, clock jumps that expire holds, and
 // plans applied on the right or a stale version, run against the real Redis and an in-memory model.
 // The model predicts each answer with the contract's validator (an independent judge of collisions),
@@ -8,7 +9,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { holdsCapacity, type Appointment, type AppointmentStatus } from '../src/contract/appointment.js';
 import { instanceForDay } from '../src/booking/instanceForDay.js';
+import { appointmentFromOption } from '../src/booking/appointmentFromOption.js';
 import { placementProblems } from '../src/booking/placementProblems.js';
+import { searchSlots } from '../src/booking/searchSlots.js';
+import type { Request } from '../src/contract/instance.js';
 import { canTransition } from '../src/booking/statusTransitions.js';
 import { usageOf } from '../src/booking/usageOf.js';
 import { validateResult } from '../src/validator/validateResult.js';
@@ -160,6 +164,35 @@ class BookCmd implements Cmd {
     await checkInvariants(m, r);
   }
   toString = () => `book(${JSON.stringify(this.p)})`;
+}
+
+/** A patient asks for a service: slot search on the stored day, and its best option is booked. */
+class SearchBookCmd implements Cmd {
+  constructor(readonly serviceId: string, readonly patientId: string) {}
+  check = always;
+  async run(m: Model, r: Real) {
+    const request: Request = { id: `sought-${m.fresh++}`, patientId: this.patientId, serviceId: this.serviceId, urgency: 'routine', preferredProviderIds: [] };
+    const day = await listDay(r.store, r.clinicId, DATE);
+    const holding = day.appointments.filter((a) => holdsCapacity(a.status));
+    const found = searchSlots(instanceForDay(m.setup, DATE, holding, [request]), request, { k: 3 });
+    const best = found.options[0];
+    if (!best) {
+      note('search', 'none');
+      expect(found.reasons.length).toBeGreaterThan(0);
+      return;
+    }
+    // What the search offers is free: the model sees no collision, and the store books it.
+    const appt = appointmentFromOption(request, best);
+    expect(collides(m, [...live(m).map(asStored), appt])).toBe(false);
+    const result = await book(r.store, r.clinicId, appt, { actor: 'desk', reason: 'searched', request });
+    note('search', result.ok ? 'booked' : result.reason);
+    expect(result.ok ? 'ok' : result.reason).toBe('ok');
+    if (!result.ok) return;
+    m.appts.set(result.appointment.id, { id: result.appointment.id, appt, status: 'booked', version: 1 });
+    m.dayVersion++;
+    await checkInvariants(m, r);
+  }
+  toString = () => `searchAndBook(${this.serviceId}, ${this.patientId})`;
 }
 
 /** Picks the k-th of a list, or an id nobody has when the list is empty. */
@@ -358,7 +391,10 @@ const statusArb = fc
 const holdArb = fc.tuple(placementArb, fc.constantFrom('desk-1', 'desk-2'), fc.constantFrom(5, 5, 15)).map(([p, c, t]) => new HoldCmd(p, c, t));
 const bookArb = placementArb.map((p) => new BookCmd(p));
 // Repeated entries weigh the draw: holds and bookings first fill the day the other commands work on.
+const searchArb = fc.tuple(fc.constantFrom('visit', 'proc', 'ecg-test', 'double-pump'), fc.constantFrom('p1', 'p2', 'p3', 'p4')).map(([svc, p]) => new SearchBookCmd(svc, p));
 const commands = [
+  searchArb,
+  searchArb,
   holdArb,
   holdArb,
   bookArb,
@@ -386,7 +422,7 @@ const commands = [
 let runs = 0;
 
 describe('the store against an in-memory model', () => {
-  it('1,000 random command sequences: predicted answers, no collisions, exact counters and versions', async () => {
+  it('1,000 random command sequences: predicted answers, searches offer only what books, no collisions, exact counters and versions', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 12, size: 'medium' }), async (cmds) => {
         const clinicId = `model-${runs++}`;
@@ -400,7 +436,7 @@ describe('the store against an in-memory model', () => {
     );
     expect(runs).toBeGreaterThanOrEqual(1000);
     // Every outcome the commands can meet was met (the rarest about ten times in a thousand runs).
-    const outcomes = ['hold:ok', 'hold:conflict', 'hold:invalid', 'hold:too-many-holds', 'book:ok', 'book:conflict', 'book:invalid', 'bookHold:ok', 'bookHold:hold-expired', 'bookHold:not-found', 'releaseHold:ok', 'status:ok', 'status:stale', 'status:invalid-transition', 'reschedule:ok', 'reschedule:conflict', 'reschedule:invalid', 'reschedule:stale', 'reschedule:invalid-transition', 'expire:ok', 'applyDay:ok', 'applyDay:stale', 'applyDay:conflict', 'applyDay:invalid'];
+    const outcomes = ['search:booked', 'hold:ok', 'hold:conflict', 'hold:invalid', 'hold:too-many-holds', 'book:ok', 'book:conflict', 'book:invalid', 'bookHold:ok', 'bookHold:hold-expired', 'bookHold:not-found', 'releaseHold:ok', 'status:ok', 'status:stale', 'status:invalid-transition', 'reschedule:ok', 'reschedule:conflict', 'reschedule:invalid', 'reschedule:stale', 'reschedule:invalid-transition', 'expire:ok', 'applyDay:ok', 'applyDay:stale', 'applyDay:conflict', 'applyDay:invalid'];
     for (const o of outcomes) expect(seen.get(o) ?? 0, o).toBeGreaterThan(0);
   }, 120_000);
 });
