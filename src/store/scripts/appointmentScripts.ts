@@ -39,16 +39,9 @@ return reply({ ok = true, rec = put_rec(rec) })
 /** A hold becomes a booking. ARGV: 5 hold id, 6 history entry. */
 export const BOOK_HOLD = WRITES + PRELUDE + String.raw`
 local now = now_ms()
-local id = ARGV[5]
-local due = tonumber(redis.call('ZSCORE', K_HOLDS, id))
-reclaim(now)
-if due and due <= now then return reply({ reason = 'hold-expired' }) end
-local rec = get_rec(id)
-if not rec or not rec.hx then
-  if redis.call('ZSCORE', K_EXPIRED, id) then return reply({ reason = 'hold-expired' }) end
-  return reply({ reason = 'not-found' })
-end
-redis.call('ZREM', K_HOLDS, id)
+local rec, refusal = live_hold(ARGV[5], now)
+if not rec then return refusal end
+redis.call('ZREM', K_HOLDS, rec.id)
 add_hold_count(rec.hc, -1)
 rec.hx = nil
 rec.hc = nil
@@ -70,15 +63,8 @@ return due
 /** Give a hold up. ARGV: 5 hold id. */
 export const RELEASE_HOLD = WRITES + PRELUDE + String.raw`
 local now = now_ms()
-local id = ARGV[5]
-local due = tonumber(redis.call('ZSCORE', K_HOLDS, id))
-reclaim(now)
-if due and due <= now then return reply({ reason = 'hold-expired' }) end
-local rec = get_rec(id)
-if not rec or not rec.hx then
-  if redis.call('ZSCORE', K_EXPIRED, id) then return reply({ reason = 'hold-expired' }) end
-  return reply({ reason = 'not-found' })
-end
+local rec, refusal = live_hold(ARGV[5], now)
+if not rec then return refusal end
 local raw = cjson.encode(rec)
 drop_hold(rec)
 return reply({ ok = true, rec = raw })

@@ -171,4 +171,18 @@ local function setup_version()
 end
 
 local function reply(t) return cjson.encode(t) end
+
+-- The live hold 'id', or nil and the refusal to return (expired, or unknown); expired holds are reclaimed first.
+local function live_hold(id, now)
+  local due = tonumber(redis.call('ZSCORE', K_HOLDS, id))
+  reclaim(now)
+  if due and due <= now then return nil, reply({ reason = 'hold-expired' }) end
+  local rec = get_rec(id)
+  if not rec or not rec.hx then
+    if redis.call('ZSCORE', K_EXPIRED, id) then return nil, reply({ reason = 'hold-expired' }) end
+    return nil, reply({ reason = 'not-found' })
+  end
+  return rec, nil
+end
+
 `;
