@@ -17,12 +17,12 @@ let api: ApiProcess | undefined;
 afterAll(async () => {
   await api?.stop();
   await redis?.remove();
-});
+}, 30_000);
 
 describe('bookings the API acknowledged survive kill -9 of Redis', () => {
   it('keeps every 201 across a Redis crash and restart under load', async () => {
     redis = await ownRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
-    api = await startApi({ REDIS_URL: redis.url, MEDSCHED_PREFIX: PREFIX });
+    api = await startApi({ REDIS_URL: redis.url, MEDSCHED_PREFIX: PREFIX, SHUTDOWN_GRACE_MS: '3000' });
     expect((await call(api.url, 'PUT', `/clinics/${C}`, serviceClinic(C, PROVIDERS))).status).toBe(201);
 
     // Every half hour of every provider with their own room: 216 bookings that never collide.
@@ -37,10 +37,17 @@ describe('bookings the API acknowledged survive kill -9 of Redis', () => {
     const statuses = new Map<number, number>();
     let next = 0;
     let crashed = false;
+    // A desk retries a booking that met Redis away (503) until it gets an answer: 201, or 409 when the
+    // first try had in fact been stored before the answer was lost.
     const desk = async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
-        const answer = await call(api!.url, 'POST', `/clinics/${C}/appointments`, body);
+        let answer = await call(api!.url, 'POST', `/clinics/${C}/appointments`, body);
+        for (let tries = 0; answer.status === 503 && tries < 200; tries++) {
+          statuses.set(503, (statuses.get(503) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, 50));
+          answer = await call(api!.url, 'POST', `/clinics/${C}/appointments`, body);
+        }
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (answer.status === 201) acknowledged.push(answer.body.id as string);
         // Kill Redis once a third of the day is booked, while the other desks keep booking.
@@ -55,9 +62,11 @@ describe('bookings the API acknowledged survive kill -9 of Redis', () => {
     await Promise.all(Array.from({ length: 4 }, desk));
 
     expect(crashed).toBe(true);
-    // Only bookings and refusals for Redis being away: no 5xx but 503, no other 4xx.
-    expect([...statuses.keys()].filter((s) => s !== 201 && s !== 503)).toEqual([]);
-    expect(acknowledged.length).toBeGreaterThan(bodies.length / 3);
+    // Only bookings, refusals for Redis being away, and (rarely) a retry of a booking that was stored.
+    expect([...statuses.keys()].filter((s) => s !== 201 && s !== 503 && s !== 409)).toEqual([]);
+    expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
+    // Booking went on after the restart: nearly every visit is booked.
+    expect(acknowledged.length + (statuses.get(409) ?? 0)).toBe(bodies.length);
     const store = connectStore(redis.url, PREFIX);
     try {
       await storeReady(store);
