@@ -292,6 +292,32 @@ describe('reschedule', () => {
   });
 });
 
+describe('a request is one visit', () => {
+  it('is held on one date at most: another date refuses it until the first place is cancelled', async () => {
+    const id = `clinic-${clinics++}`;
+    const setup = storeClinic(id);
+    // Dr. A and exam-1 work the next day too.
+    const next = (iso: string) => iso.replace(DATE, '2026-11-24');
+    const twoDays = {
+      ...setup,
+      providers: setup.providers.map((p) => (p.id === 'dr-a' ? { ...p, availability: [...p.availability, ...p.availability.map((iv) => ({ start: next(iv.start), end: next(iv.end) }))] } : p)),
+      rooms: setup.rooms.map((r) => (r.id === 'exam-1' ? { ...r, availability: [...r.availability, ...r.availability.map((iv) => ({ start: next(iv.start), end: next(iv.end) }))] } : r)),
+    };
+    expect(await putSetup(store, id, twoDays, null)).toEqual({ ok: true, version: 1 });
+    const today = aVisit(0, { requestId: 'req-once' });
+    const tomorrow = { ...today, start: next(today.start), end: next(today.end) };
+    const first = await book(store, id, today, { actor: 'desk' });
+    expect(first.ok).toBe(true);
+    expect(await book(store, id, tomorrow, { actor: 'desk' })).toMatchObject({ ok: false, reason: 'conflict', conflicts: [{ resource: 'request:req-once' }] });
+    expect(await hold(store, id, tomorrow, { caller: 'desk', ttlMs: 60_000, maxHoldsPerCaller: 5 })).toMatchObject({ ok: false, reason: 'conflict' });
+    // A plan for tomorrow may not add it either.
+    expect(await applyDay(store, id, '2026-11-24', 0, [tomorrow], { actor: 'optimizer' })).toMatchObject({ ok: false, reason: 'conflict' });
+    // Once today's place is cancelled, tomorrow takes it.
+    expect((await changeStatus(store, id, first.ok ? first.appointment.id : '', 1, { to: 'cancelled', actor: 'desk' })).ok).toBe(true);
+    expect((await book(store, id, tomorrow, { actor: 'desk' })).ok).toBe(true);
+  });
+});
+
 describe('applyDay', () => {
   it('replaces the live appointments on the version it read, and only on it', async () => {
     const c = await newClinic();

@@ -33,6 +33,8 @@ export function clinicKeys(prefix: string, clinicId: string) {
     refs: `${base}:refs`,
     /** Idempotency records of creating POSTs (string: JSON, with a TTL). */
     idempotency: (key: string) => `${base}:idem:${key}`,
+    /** Live appointments and holds per request over all dates (hash: request id → count; the scripts name it from `refs`). */
+    requestsHeld: `${base}:refs:requests`,
     /** Optimization and re-plan plans by id (hash: id → JSON). */
     plans: `${base}:plans`,
   };

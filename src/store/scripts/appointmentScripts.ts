@@ -16,11 +16,14 @@ local date, mode = ARGV[6], ARGV[10]
 if mode == 'hold' and (tonumber(redis.call('HGET', K_HOLDCOUNT, ARGV[12])) or 0) >= tonumber(ARGV[14]) then
   return reply({ reason = 'too-many-holds' })
 end
+local sought = request_of(ARGV[7])
+if request_held(sought) > 0 then return reply({ reason = 'conflict', conflicts = { date .. '|request:' .. sought } }) end
 local L = ledger()
 ledger_claim(L, date, ARGV[8])
 local conflicts = ledger_commit(L)
 if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
 local rec = { id = 'a' .. redis.call('INCR', K_SEQ), v = 1, s = 'booked', d = date, b = ARGV[7], h = '[]', u = ARGV[8], r = ARGV[9] }
+count_request(rec, 1)
 if mode == 'hold' then
   bump_holds(date)
   rec.hx = now + tonumber(ARGV[13])
@@ -89,6 +92,7 @@ if ARGV[10] == '1' then
   ledger_release(L, rec)
   ledger_commit(L)
   add_refs(rec.r, -1)
+  count_request(rec, -1)
   rec.u = '[]'
   rec.r = '[]'
 end
@@ -208,6 +212,15 @@ for _, item in ipairs(items) do
   end
 end
 items = plan
+-- A new appointment's request may not be held on another date (this date's live ones are replaced).
+local mine = {}
+for _, rec in pairs(live) do local q = request_of(rec.b); mine[q] = (mine[q] or 0) + 1 end
+for _, item in ipairs(items) do
+  if not item.id and item.b ~= '' then
+    local q = request_of(item.b)
+    if request_held(q) - (mine[q] or 0) > 0 then return reply({ reason = 'conflict', conflicts = { date .. '|request:' .. q } }) end
+  end
+end
 local L = ledger()
 for _, rec in pairs(live) do ledger_release(L, rec) end
 for _, item in ipairs(items) do
@@ -218,6 +231,7 @@ if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) e
 local holding = function(s) return s == 'booked' or s == 'checked-in' end
 for id, rec in pairs(live) do
   add_refs(rec.r, -1)
+  count_request(rec, -1)
   if not given[id] then
     rec.s = 'cancelled'
     rec.u = '[]'
@@ -246,6 +260,7 @@ for _, item in ipairs(items) do
     rec.u = item.u
     rec.r = item.r
     add_refs(rec.r, 1)
+    count_request(rec, 1)
   else
     rec.u = '[]'
     rec.r = '[]'

@@ -137,12 +137,23 @@ local function ledger_commit(L)
 end
 
 -- Release a hold's capacity and forget it.
+-- How many live appointments and holds each request has, over all dates (a request is one visit: the
+-- per-date counter keeps it once a day, this once at all). Same hash tag as K_REFS, so the same slot.
+local K_REQS = K_REFS .. ':requests'
+local function request_of(placement) return cjson.decode(placement).requestId end
+local function count_request(rec, delta)
+  local q = request_of(rec.b)
+  if redis.call('HINCRBY', K_REQS, q, delta) <= 0 then redis.call('HDEL', K_REQS, q) end
+end
+local function request_held(q) return tonumber(redis.call('HGET', K_REQS, q)) or 0 end
+
 local function bump_holds(date)
   redis.call('INCR', P_DAYVER .. date .. ':holds')
 end
 
 local function drop_hold(rec)
   bump_holds(rec.d)
+  count_request(rec, -1)
   local L = ledger()
   ledger_release(L, rec)
   ledger_commit(L)
