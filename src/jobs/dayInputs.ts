@@ -17,12 +17,8 @@ export type DayInputs = {
 export async function readDayInputs(store: Store, clinicId: string, date: string): Promise<DayInputs | null> {
   const found = await getSetup(store, clinicId);
   if (!found) return null;
-  const [day, requests, elsewhere] = await Promise.all([
-    listDay(store, clinicId, date),
-    listRequests(store, clinicId, date),
-    requestsScheduledElsewhere(store, clinicId, date),
-  ]);
-  // A request with a place on another date (one whose window spans days) is not scheduled a second time.
+  const [day, requests] = await Promise.all([listDay(store, clinicId, date), listRequests(store, clinicId, date)]);
+  const elsewhere = await requestsScheduledElsewhere(store, clinicId, date, day.appointments);
   return { setup: found.setup, version: day.version, appointments: day.appointments, requests: requests.filter((r) => !elsewhere.has(r.id)) };
 }
 

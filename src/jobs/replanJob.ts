@@ -54,8 +54,10 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
   await ctx.report({ stage: 'storing' });
   const proposed = result.appointments.filter((a) => a.status === undefined || a.status === 'booked' || a.status === 'checked-in');
   const current = inputs.appointments.filter(isLive).map(contractAppointment);
+  // A bumped emergency (it fits nowhere any more) is in result.unscheduled already, with its reason.
+  const listed = new Set(result.unscheduled.map((u) => u.requestId));
   const bumped = result.changes
-    .filter((c) => c.kind === 'bumped')
+    .filter((c) => c.kind === 'bumped' && !listed.has(c.requestId))
     .map((c) => ({ requestId: c.requestId, reasons: ['bumped by the re-plan: it no longer fits the day'] }));
   // A cancellation or no-show event ends a live visit: it leaves the schedule for that reason.
   const ended = result.appointments

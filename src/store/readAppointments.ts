@@ -1,5 +1,7 @@
 import { holdsCapacity } from '../contract/appointment.js';
 import { recordToAppointment } from './appointmentRecord.js';
+import { listDay } from './day.js';
+import { sweepHolds } from './hold.js';
 import { clinicKeys } from './keys.js';
 import type { StoredAppointment } from './storedAppointment.js';
 import type { Store } from './store.js';
@@ -15,18 +17,17 @@ export async function getAppointment(store: Store, clinicId: string, id: string)
 
 /**
  * Requests that hold a place on another date than `date` (booked, checked-in, under way, done, or a live
- * hold): an optimization of `date` must not schedule them again. Reads every appointment of the clinic:
- * for the nightly job, not for the booking path (which the per-date request counter guards).
+ * hold): an optimization of `date` must not schedule them again. Read off the per-request count the
+ * scripts keep over all dates (after expired holds give theirs back), less the places on `date` itself
+ * (`day`: that date's appointments, when the caller has them already).
  */
-export async function requestsScheduledElsewhere(store: Store, clinicId: string, date: string): Promise<Set<string>> {
-  const raws = await store.redis.hvals(clinicKeys(store.prefix, clinicId).appointments);
-  const now = Date.now() + (store.clockOffsetMs ?? 0);
-  const ids = new Set<string>();
-  for (const raw of raws) {
-    const a = recordToAppointment(raw);
-    if (a.date === date || !holdsCapacity(a.status)) continue;
-    if (a.hold && Date.parse(a.hold.expiresAt) <= now) continue;
-    ids.add(a.requestId);
-  }
-  return ids;
+export async function requestsScheduledElsewhere(store: Store, clinicId: string, date: string, day?: StoredAppointment[]): Promise<Set<string>> {
+  await sweepHolds(store, clinicId);
+  const [held, appointments] = await Promise.all([
+    store.redis.hgetall(clinicKeys(store.prefix, clinicId).requestsHeld),
+    day ?? listDay(store, clinicId, date).then((d) => d.appointments),
+  ]);
+  const here = new Map<string, number>();
+  for (const a of appointments) if (holdsCapacity(a.status)) here.set(a.requestId, (here.get(a.requestId) ?? 0) + 1);
+  return new Set(Object.entries(held).filter(([id, n]) => Number(n) > (here.get(id) ?? 0)).map(([id]) => id));
 }
