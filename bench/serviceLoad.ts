@@ -4,6 +4,7 @@
 // timed). Every response time is kept, so the percentiles are exact, not autocannon's histogram's.
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { defaultAuthFor } from '../test/support/auth.js';
 import { percentile } from './replanTable.js';
 import type { Latency, LoadRun, StatusCounts } from './serviceTypes.js';
 
@@ -67,7 +68,8 @@ export function fire(urls: string[], shots: Shot[], options: FireOptions): Promi
         ...req,
         method: shot.method,
         path: shot.path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        // Authenticated as every client must be: a token for the clinic the path names (cached, so minting costs nothing per request).
+        headers: { authorization: defaultAuthFor(shot.path), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body }),
       };
     },
@@ -141,7 +143,7 @@ export async function pool<T, R>(items: readonly T[], limit: number, work: (item
 export async function callJson(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: defaultAuthFor(path), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();

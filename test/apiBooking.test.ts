@@ -1,11 +1,12 @@
 // The booking API over real HTTP and a real Redis: slot search, holds (expiry, per-caller cap),
 // bookings, Idempotency-Key (replay, mismatch, in flight), If-Match (428, 412), FHIR status changes
-// with who/why, reschedule, and the day's schedule by provider, room and staff.
+// with who (the authenticated caller) and why, reschedule, and the day's schedule by provider, room and staff.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyHash } from '../src/api/idempotency.js';
 import { abandonIdempotent, beginIdempotent } from '../src/store/idempotency.js';
 import { listDay } from '../src/store/day.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
+import { as } from './support/auth.js';
 import { call } from './support/http.js';
 import { testRedis } from './support/redis.js';
 import { at, DAY, serviceClinic } from './support/serviceClinic.js';
@@ -15,6 +16,8 @@ let api: ApiProcess;
 const C = 'bk';
 const base = () => api.url;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) => call(base(), 'POST', path, body, headers);
+/** A front desk of this clinic by name (the hold cap's caller, the history's "by"). */
+const desk = (name: string) => as(name, 'front-desk', [C]);
 const get = (path: string) => call(base(), 'GET', path);
 
 beforeAll(async () => {
@@ -50,14 +53,14 @@ describe('slot search, holds and bookings', () => {
     expect(best).toBeDefined();
     const clashes = (options: Option[]) => options.filter((o) => o.start === best!.start && (o.roomId === best!.roomId || o.staff[0]?.staffId === best!.staff[0]?.staffId));
     // A hold takes the place at once (the cached day is stale the moment the hold is made)...
-    const held = await post(`/clinics/${C}/holds`, { request, ...best }, { 'x-caller': 'desk-cache' });
+    const held = await post(`/clinics/${C}/holds`, { request, ...best }, desk('desk-cache'));
     expect(held.status, held.text).toBe(201);
     expect(clashes(await search())).toEqual([]);
     // ...its release gives it back at once...
     expect((await call(base(), 'DELETE', `/clinics/${C}/holds/${held.body.id}`)).status).toBe(200);
     expect((await search())[0]).toEqual(best);
     // ...and so does its expiry, which changes nothing in Redis until someone writes.
-    const brief = await post(`/clinics/${C}/holds`, { request, ...best, ttlSeconds: 1 }, { 'x-caller': 'desk-cache' });
+    const brief = await post(`/clinics/${C}/holds`, { request, ...best, ttlSeconds: 1 }, desk('desk-cache'));
     expect(brief.status, brief.text).toBe(201);
     expect(clashes(await search())).toEqual([]);
     await new Promise((r) => setTimeout(r, 1_200));
@@ -75,10 +78,10 @@ describe('slot search, holds and bookings', () => {
     expect(best.start).toBe(at('10:00'));
     expect(best.staff).toHaveLength(1);
 
-    const held = await post(`/clinics/${C}/holds`, { request, ...best }, { 'x-caller': 'desk-search' });
+    const held = await post(`/clinics/${C}/holds`, { request, ...best }, desk('desk-search'));
     expect(held.status, held.text).toBe(201);
     expect(held.body.hold.caller).toBe('desk-search');
-    const booked = await post(`/clinics/${C}/appointments`, { holdId: held.body.id, actor: 'desk-search', reason: 'patient agreed' });
+    const booked = await post(`/clinics/${C}/appointments`, { holdId: held.body.id, reason: 'patient agreed' }, desk('desk-search'));
     expect(booked.status, booked.text).toBe(201);
     expect(booked.headers.get('etag')).toBe(`"${booked.body.version}"`);
     expect(booked.body.hold).toBeUndefined();
@@ -119,7 +122,7 @@ describe('slot search, holds and bookings', () => {
   });
 
   it('lets a hold expire: booking it is 410 and its place is free again', async () => {
-    const held = await post(`/clinics/${C}/holds`, { ...visitOf('p-exp', 'dr-3', 'room-3', '15:00'), ttlSeconds: 1 }, { 'x-caller': 'desk-exp' });
+    const held = await post(`/clinics/${C}/holds`, { ...visitOf('p-exp', 'dr-3', 'room-3', '15:00'), ttlSeconds: 1 }, desk('desk-exp'));
     expect(held.status, held.text).toBe(201);
     const blocked = await post(`/clinics/${C}/appointments`, visitOf('p-exp2', 'dr-3', 'room-0', '15:00'));
     expect(blocked.status).toBe(409);
@@ -132,21 +135,24 @@ describe('slot search, holds and bookings', () => {
     expect(now.status, now.text).toBe(201);
   });
 
-  it('caps live holds per caller (X-Caller or body caller) and the hold length', async () => {
+  it('caps live holds per caller (the authenticated subject, whatever its credential) and the hold length', async () => {
     const hold = (hhmm: string, caller: Record<string, string>, body: Record<string, unknown> = {}) =>
       post(`/clinics/${C}/holds`, { ...visitOf(`p-cap-${hhmm}`, 'dr-0', 'room-0', hhmm), ...body }, caller);
-    expect((await hold('11:00', { 'x-caller': 'desk-cap' })).status).toBe(201);
-    expect((await hold('11:30', {}, { caller: 'desk-cap' })).status).toBe(201);
-    const third = await hold('12:00', { 'x-caller': 'desk-cap' });
+    expect((await hold('11:00', desk('desk-cap'))).status).toBe(201);
+    // Another token of the same subject (here a scheduler-admin's) counts against the same cap.
+    expect((await hold('11:30', as('desk-cap', 'scheduler-admin', [C]))).status).toBe(201);
+    const third = await hold('12:00', desk('desk-cap'));
     expect(third.status).toBe(429);
     expect(third.body.error).toBe('too-many-holds');
-    expect((await hold('12:00', { 'x-caller': 'desk-other' })).status).toBe(201);
-    const tooLong = await hold('12:30', { 'x-caller': 'desk-long' }, { ttlSeconds: 601 });
+    expect((await hold('12:00', desk('desk-other'))).status).toBe(201);
+    const tooLong = await hold('12:30', desk('desk-long'), { ttlSeconds: 601 });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.problems[0].path).toBe('$.body.ttlSeconds');
-    const disagree = await hold('12:30', { 'x-caller': 'desk-a' }, { caller: 'desk-b' });
-    expect(disagree.status).toBe(400);
-    expect(disagree.body.problems[0].path).toBe('$.body.caller');
+    // Naming another caller in the body (or X-Caller, which is ignored) changes nothing: a body field is refused.
+    const named = await hold('12:30', { ...desk('desk-cap'), 'x-caller': 'desk-b' }, { caller: 'desk-b' });
+    expect(named.status).toBe(400);
+    expect(named.body.problems).toEqual([{ path: '$.body.caller', message: expect.stringMatching(/authenticated/) }]);
+    expect((await hold('12:30', { ...desk('desk-cap'), 'x-caller': 'desk-b' })).status).toBe(429);
   });
 
   it('books a stored request by its id', async () => {
@@ -175,6 +181,9 @@ describe('Idempotency-Key', () => {
     const other = await post(`/clinics/${C}/appointments`, { ...body, start: at('14:30') }, { 'idempotency-key': 'idem-1' });
     expect(other.status).toBe(422);
     expect(other.body.error).toBe('idempotency-key-reused');
+    // Another caller with the same key and body never gets this caller's answer.
+    const stranger = await post(`/clinics/${C}/appointments`, body, { ...desk('desk-stranger'), 'idempotency-key': 'idem-1' });
+    expect(stranger.status).toBe(422);
     const day = await listDay(t, C, DAY);
     expect(day.appointments.filter((a) => a.patientId === 'p-idem')).toHaveLength(1);
   });
@@ -189,17 +198,17 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 409 while the same request is still running elsewhere, and runs it once that gives up', async () => {
-    const held = await post(`/clinics/${C}/holds`, visitOf('p-flight', 'dr-3', 'room-3', '16:00'), { 'x-caller': 'desk-flight' });
+    const held = await post(`/clinics/${C}/holds`, visitOf('p-flight', 'dr-3', 'room-3', '16:00'), desk('desk-flight'));
     expect(held.status, held.text).toBe(201);
     const body = { holdId: held.body.id };
     // Another API process has claimed this key for the same request and is still working on it.
-    const hash = idempotencyHash('POST', `/clinics/${C}/appointments`, body);
+    const hash = idempotencyHash('POST', `/clinics/${C}/appointments`, body, 'desk-flight');
     expect(await beginIdempotent(t, C, 'idem-flight', hash)).toEqual({ state: 'new' });
-    const during = await post(`/clinics/${C}/appointments`, body, { 'idempotency-key': 'idem-flight' });
+    const during = await post(`/clinics/${C}/appointments`, body, { ...desk('desk-flight'), 'idempotency-key': 'idem-flight' });
     expect(during.status).toBe(409);
     expect(during.body.error).toBe('idempotency-key-in-flight');
     await abandonIdempotent(t, C, 'idem-flight', hash); // it failed without an answer
-    const after = await post(`/clinics/${C}/appointments`, body, { 'idempotency-key': 'idem-flight' });
+    const after = await post(`/clinics/${C}/appointments`, body, { ...desk('desk-flight'), 'idempotency-key': 'idem-flight' });
     expect(after.status, after.text).toBe(201);
   });
 
@@ -211,24 +220,33 @@ describe('Idempotency-Key', () => {
 });
 
 describe('status changes with If-Match', () => {
-  it('walks booked → checked-in → in-progress → fulfilled, recording who, when and why', async () => {
-    const booked = await post(`/clinics/${C}/appointments`, visitOf('p-life', 'dr-2', 'room-3', '09:00'), { 'x-caller': 'desk-life' });
+  it('walks booked → checked-in → in-progress → fulfilled, recording who (the caller), when and why', async () => {
+    const booked = await post(`/clinics/${C}/appointments`, visitOf('p-life', 'dr-2', 'room-3', '09:00'), desk('desk-life'));
     expect(booked.status, booked.text).toBe(201);
+    expect(booked.body.history).toEqual([expect.objectContaining({ status: 'booked', by: 'desk-life' })]);
     const path = `/clinics/${C}/appointments/${booked.body.id}`;
-    const missing = await post(`${path}/check-in`, { actor: 'desk' });
+    const missing = await post(`${path}/check-in`, {});
     expect(missing.status).toBe(428);
-    const stale = await post(`${path}/check-in`, { actor: 'desk' }, { 'if-match': '"99"' });
+    const stale = await post(`${path}/check-in`, {}, { 'if-match': '"99"' });
     expect(stale.status).toBe(412);
     expect(stale.body.current.version).toBe(1);
-    const badTag = await post(`${path}/check-in`, { actor: 'desk' }, { 'if-match': 'soon' });
+    const badTag = await post(`${path}/check-in`, {}, { 'if-match': 'soon' });
     expect(badTag.status).toBe(400);
-    const noActor = await post(`${path}/check-in`, {}, { 'if-match': '"1"' });
-    expect(noActor.status).toBe(400);
-    expect(noActor.body.problems[0].path).toBe('$.body.actor');
+    // Who acts is the caller: a body naming someone is refused, naming the field, and nothing changes.
+    const named = await post(`${path}/check-in`, { actor: 'someone-else' }, { 'if-match': '"1"' });
+    expect(named.status).toBe(400);
+    expect(named.body.problems).toEqual([{ path: '$.body.actor', message: expect.stringMatching(/authenticated caller/) }]);
+    expect((await get(path)).body.version).toBe(1);
 
+    // The desk checks the patient in; their clinician (dr-2's) starts and finishes the visit.
+    const steps = [
+      ['check-in', 'checked-in', desk('desk-kim')],
+      ['start', 'in-progress', as('dr-lee', 'clinician', [C], 'dr-2')],
+      ['finish', 'fulfilled', as('dr-lee', 'clinician', [C], 'dr-2')],
+    ] as const;
     let etag = booked.headers.get('etag')!;
-    for (const [action, status] of [['check-in', 'checked-in'], ['start', 'in-progress'], ['finish', 'fulfilled']] as const) {
-      const changed = await post(`${path}/${action}`, { actor: 'nurse-kim', reason: `${action} at the desk` }, { 'if-match': etag });
+    for (const [action, status, who] of steps) {
+      const changed = await post(`${path}/${action}`, { reason: `${action} at the desk` }, { ...who, 'if-match': etag });
       expect(changed.status, changed.text).toBe(200);
       expect(changed.body.status).toBe(status);
       etag = changed.headers.get('etag')!;
@@ -237,10 +255,11 @@ describe('status changes with If-Match', () => {
     expect(read.status).toBe(200);
     expect(read.headers.get('etag')).toBe(etag);
     expect(read.body.history.map((h: { status: string }) => h.status)).toEqual(['booked', 'checked-in', 'in-progress', 'fulfilled']);
-    expect(read.body.history[1]).toMatchObject({ by: 'nurse-kim', reason: 'check-in at the desk' });
+    expect(read.body.history.map((h: { by: string }) => h.by)).toEqual(['desk-life', 'desk-kim', 'dr-lee', 'dr-lee']);
+    expect(read.body.history[1]).toMatchObject({ by: 'desk-kim', reason: 'check-in at the desk' });
     expect(Date.parse(read.body.history[1].at)).not.toBeNaN();
 
-    const refused = await post(`${path}/cancel`, { actor: 'desk' }, { 'if-match': etag });
+    const refused = await post(`${path}/cancel`, {}, { 'if-match': etag });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: 'invalid-transition', from: 'fulfilled', to: 'cancelled' });
   });
@@ -251,7 +270,7 @@ describe('status changes with If-Match', () => {
       const booked = await post(`/clinics/${C}/appointments`, visitOf(`p-${action}`, 'dr-0', 'room-2', hhmm));
       expect(booked.status, booked.text).toBe(201);
       expect((await post(`/clinics/${C}/appointments`, visitOf(`p-${action}-2`, 'dr-0', 'room-3', hhmm))).status).toBe(409);
-      const freed = await post(`/clinics/${C}/appointments/${booked.body.id}/${action}`, { actor: 'desk', reason: 'patient called' }, { 'if-match': booked.headers.get('etag')! });
+      const freed = await post(`/clinics/${C}/appointments/${booked.body.id}/${action}`, { reason: 'patient called' }, { 'if-match': booked.headers.get('etag')! });
       expect(freed.status, freed.text).toBe(200);
       expect(freed.body.status).toBe(action === 'cancel' ? 'cancelled' : 'noshow');
       expect((await post(`/clinics/${C}/appointments`, visitOf(`p-${action}-2`, 'dr-0', 'room-3', hhmm))).status).toBe(201);
@@ -262,14 +281,14 @@ describe('status changes with If-Match', () => {
     const booked = await post(`/clinics/${C}/appointments`, visitOf('p-move', 'dr-1', 'room-0', '15:30'));
     expect(booked.status, booked.text).toBe(201);
     const path = `/clinics/${C}/appointments/${booked.body.id}/reschedule`;
-    expect((await post(path, { actor: 'desk', start: at('15:45') })).status).toBe(428);
-    const moved = await post(path, { actor: 'desk', reason: 'patient late', start: at('15:45') }, { 'if-match': booked.headers.get('etag')! });
+    expect((await post(path, { start: at('15:45') })).status).toBe(428);
+    const moved = await post(path, { reason: 'patient late', start: at('15:45') }, { 'if-match': booked.headers.get('etag')! });
     expect(moved.status, moved.text).toBe(200);
     expect(moved.body).toMatchObject({ start: at('15:45'), end: at('16:15'), providerId: 'dr-1', roomId: 'room-0', version: 2 });
-    const into = await post(path, { actor: 'desk', start: at('13:00') }, { 'if-match': '"2"' }); // dr-1 is booked 13:00-13:30
+    const into = await post(path, { start: at('13:00') }, { 'if-match': '"2"' }); // dr-1 is booked 13:00-13:30
     expect(into.status).toBe(409);
     expect(into.body.conflicts[0].resource).toBe('provider:dr-1');
-    const stale = await post(path, { actor: 'desk', start: at('16:30') }, { 'if-match': '"1"' });
+    const stale = await post(path, { start: at('16:30') }, { 'if-match': '"1"' });
     expect(stale.status).toBe(412);
   });
 });

@@ -30,7 +30,7 @@ describe('bookings the API acknowledged survive kill -9 of Redis', () => {
       Array.from({ length: 18 }, (_, k) => {
         const minutes = 8 * 60 + 30 * k;
         const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-        return { request: { patientId: `pt-${p}-${k}`, serviceId: 'visit', urgency: 'routine' }, providerId: `dr-${p}`, roomId: `room-${p}`, start: at(hhmm), actor: 'desk' };
+        return { request: { patientId: `pt-${p}-${k}`, serviceId: 'visit', urgency: 'routine' }, providerId: `dr-${p}`, roomId: `room-${p}`, start: at(hhmm) };
       }),
     ).flat();
     const acknowledged: string[] = [];

@@ -189,6 +189,9 @@ function operationCases(route: string, method: string, op: Operation): fc.Arbitr
     const locs = locations(bodySchema);
     const body = (b: unknown, what: string): Case => ({ method, path: urlOf(), headers: json, body: JSON.stringify(b), what });
     arbs.push(fc.constantFrom<unknown>(42, 'text', [], null, true, [base]).map((b) => body(b, `root ${JSON.stringify(b)}`)));
+    // Bodies are strict: a field the schema does not know (among them those only the server sets) is refused.
+    if (base !== null && typeof base === 'object' && !Array.isArray(base))
+      arbs.push(fc.constantFrom('status', 'version', 'actor', 'history', 'clinicId', 'zz-extra').map((k) => body({ ...base, [k]: 'x' }, `unknown field ${k}`)));
     const wrong = locs.filter((l) => wrongValue(l.schema) !== undefined);
     if (wrong.length > 0)
       arbs.push(fc.constantFrom(...wrong).map((l) => body(setAt(base, l.path, wrongValue(l.schema)), `wrong type at ${l.path.join('.')}`)));

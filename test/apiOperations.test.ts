@@ -3,8 +3,9 @@
 // back, and a clean exit on SIGTERM.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from '../src/api/readiness.js';
+import { startHeartbeat } from '../src/jobs/heartbeat.js';
 import { freePort, startApi, type ApiProcess } from './support/apiProcess.js';
+import { defaultAuthFor } from './support/auth.js';
 import { call } from './support/http.js';
 import { ownRedis, type OwnRedis } from './support/ownRedis.js';
 import { repoRoot } from './support/paths.js';
@@ -30,7 +31,7 @@ async function api(env: Record<string, string>, waitForRedis = true): Promise<Ap
 const within2s = (base: string, method: string, path: string, body?: unknown) =>
   fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: defaultAuthFor(path), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(2000),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
@@ -109,7 +110,7 @@ describe('Redis unreachable', () => {
       // The store's command timeout decides how soon; the bound here only says "no hang".
       const answer = await fetch(`${a.url}/clinics/hung/appointments`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: defaultAuthFor('/clinics/hung/appointments') },
         body: JSON.stringify(booking('p-h', '09:00')),
         signal: AbortSignal.timeout(10_000),
       });
@@ -136,10 +137,23 @@ describe('/ready', () => {
     const noWorkers = await call(a.url, 'GET', '/ready');
     expect(noWorkers.status).toBe(503);
     expect(noWorkers.body).toMatchObject({ redis: 'ok', maxmemoryPolicy: 'noeviction', workers: 0 });
-    await t.redis.set(workerHeartbeatKey(t.prefix, 'w-test'), JSON.stringify({ pid: 1 }), 'PX', WORKER_HEARTBEAT_TTL_MS);
-    const ready = await call(a.url, 'GET', '/ready');
-    expect(ready.status, ready.text).toBe(200);
-    expect(ready.body).toMatchObject({ ready: true, workers: 1, problems: [] });
+    const leave = startHeartbeat(t.redis, t.prefix, 15, { workerId: 'w-test', queues: [], pid: 1, startedAt: new Date().toISOString() }, (e) => {
+      throw e;
+    });
+    try {
+      let ready = await call(a.url, 'GET', '/ready');
+      // The first beat is on its way.
+      for (let k = 0; k < 50 && ready.status !== 200; k++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ready = await call(a.url, 'GET', '/ready');
+      }
+      expect(ready.status, ready.text).toBe(200);
+      expect(ready.body).toMatchObject({ ready: true, workers: 1, problems: [] });
+    } finally {
+      await leave();
+    }
+    const gone = await call(a.url, 'GET', '/ready');
+    expect(gone.body).toMatchObject({ ready: false, workers: 0 });
   }, 60_000);
 });
 

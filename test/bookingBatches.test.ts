@@ -40,7 +40,7 @@ const visit = (i: number, providerId: string, start: string, end: string, roomId
 
 it('books each item of a batch on its own and reports each outcome', async () => {
   const items = [visit(0, 'dr-0', '09:00', '09:30'), visit(1, 'dr-0', '09:15', '09:45'), visit(2, 'dr-1', '09:00', '09:30'), visit(3, 'dr-2', '09:07', '09:37', 'room-2')];
-  const posted = await call(api.url, 'POST', '/clinics/batch/booking-batches', { actor: 'integration', items });
+  const posted = await call(api.url, 'POST', '/clinics/batch/booking-batches', { items });
   expect(posted.status).toBe(202);
   const jobId: string = posted.body.jobId;
   expect(jobId).toBe(`bookings:batch:${posted.body.batchId}`);
@@ -64,10 +64,10 @@ it('books each item of a batch on its own and reports each outcome', async () =>
   expect(day.appointments.map((a) => a.id).sort()).toEqual([outcomes[0].appointmentId, outcomes[2].appointmentId].sort());
 
   // Malformed batches never reach the queue.
-  const empty = await call(api.url, 'POST', '/clinics/batch/booking-batches', { actor: 'integration', items: [] });
+  const empty = await call(api.url, 'POST', '/clinics/batch/booking-batches', { items: [] });
   expect(empty.status).toBe(400);
   expect(empty.body.problems[0].path).toBe('$.body.items');
-  const unknown = await call(api.url, 'POST', '/clinics/nowhere/booking-batches', { actor: 'integration', items });
+  const unknown = await call(api.url, 'POST', '/clinics/nowhere/booking-batches', { items });
   expect(unknown.status).toBe(404);
 
   // The worker's heartbeat makes the service ready.

@@ -5,8 +5,9 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectStore, storeReady, listDay, book, type Store } from '../src/store/index.js';
-import { JOB_OPTIONS } from '../src/jobs/queues.js';
+import { JOB_OPTIONS, queuePrefix } from '../src/jobs/queues.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
+import { defaultAuthFor } from './support/auth.js';
 import { call } from './support/http.js';
 import { LAKESHORE_DATE, seedLakeshore } from './support/lakeshore.js';
 import { testRedis } from './support/redis.js';
@@ -21,7 +22,7 @@ let queue: Queue;
 beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
-  queue = new Queue('optimize', { connection: t.redis, prefix: t.prefix });
+  queue = new Queue('optimize', { connection: t.redis, prefix: queuePrefix(t.prefix, 'optimize') });
   [api, worker] = await Promise.all([startApi({ MEDSCHED_PREFIX: t.prefix }), startWorker(t.prefix, 'w-opt', 'optimize')]);
 }, 60_000);
 
@@ -68,7 +69,8 @@ it('a repeat request gets the same job; the job reports progress, completes, and
   expect(third.body).toMatchObject({ jobId, repeat: true });
 
   // The event stream: a state first, progress with score, bound and gap while it solves, then completed.
-  const stream = await fetch(`${api.url}/clinics/lake-a/optimizations/${jobId}/events`);
+  const eventsPath = `/clinics/lake-a/optimizations/${jobId}/events`;
+  const stream = await fetch(`${api.url}${eventsPath}`, { headers: { authorization: defaultAuthFor(eventsPath) } });
   expect(stream.status).toBe(200);
   expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const text = await stream.text(); // the stream ends when the job completes
@@ -100,13 +102,13 @@ it('a repeat request gets the same job; the job reports progress, completes, and
   expect(repeat.status).toBe(200);
   expect(repeat.body).toMatchObject({ jobId, repeat: true, state: 'completed' });
 
-  const applied = await call(api.url, 'POST', `/clinics/lake-a/optimizations/${jobId}/apply`, { actor: 'ops', planId: view.plan.planId });
+  const applied = await call(api.url, 'POST', `/clinics/lake-a/optimizations/${jobId}/apply`, { planId: view.plan.planId });
   expect(applied.status).toBe(200);
   expect(applied.body.version).toBe(before.version + 1);
   const after = await listDay(store, 'lake-a', LAKESHORE_DATE);
   expect(after.version).toBe(before.version + 1);
   expect(after.appointments.filter((a) => a.status === 'booked').length).toBe(view.plan.appointments.length);
-  const again = await call(api.url, 'POST', `/clinics/lake-a/optimizations/${jobId}/apply`, { actor: 'ops' });
+  const again = await call(api.url, 'POST', `/clinics/lake-a/optimizations/${jobId}/apply`, {});
   expect(again.status).toBe(409);
   expect(again.body.error).toBe('already-applied');
   expect((await listDay(store, 'lake-a', LAKESHORE_DATE)).version).toBe(before.version + 1);
@@ -120,7 +122,7 @@ it('a plan whose schedule changed since the job read it is refused (409) with a 
   const started = await call(api.url, 'POST', '/clinics/lake-b/optimizations', { date: LAKESHORE_DATE });
   expect(started.status).toBe(202);
   const jobId: string = started.body.jobId;
-  const early = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { actor: 'ops' });
+  const early = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, {});
   expect(early.status).toBe(409);
   expect(early.body.error).toBe('not-ready');
   const view = await completed('lake-b', jobId);
@@ -132,7 +134,7 @@ it('a plan whose schedule changed since the job read it is refused (409) with a 
   const changed = await listDay(store, 'lake-b', LAKESHORE_DATE);
   expect(changed.version).toBe(view.plan.readVersion + 1);
 
-  const stale = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { actor: 'ops' });
+  const stale = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, {});
   expect(stale.status).toBe(409);
   expect(stale.body).toMatchObject({
     error: 'stale',
@@ -157,10 +159,10 @@ it('a plan whose schedule changed since the job read it is refused (409) with a 
   const kept = [...fresh.plan.diff.unchanged, ...fresh.plan.diff.moved, ...fresh.plan.diff.reassigned].map((e: { appointmentId?: string }) => e.appointmentId);
   expect(kept).toContain(booked.ok ? booked.appointment.id : 'none');
   // The plan reviewed before the re-run is not applied by mistake.
-  const replaced = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { actor: 'ops', planId: view.plan.planId });
+  const replaced = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { planId: view.plan.planId });
   expect(replaced.status).toBe(409);
   expect(replaced.body.error).toBe('plan-replaced');
-  const applied = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { actor: 'ops', planId: fresh.plan.planId });
+  const applied = await call(api.url, 'POST', `/clinics/lake-b/optimizations/${jobId}/apply`, { planId: fresh.plan.planId });
   expect(applied.status).toBe(200);
   expect(applied.body.version).toBe(changed.version + 1);
 }, 80_000);

@@ -5,8 +5,10 @@
 import { Queue, type Job } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ReplanEvent } from '../src/contract/replan.js';
+import { queuePrefix } from '../src/jobs/queues.js';
 import { connectStore, listDay, storeReady, type Store } from '../src/store/index.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
+import { as } from './support/auth.js';
 import { call } from './support/http.js';
 import { LAKESHORE_DATE, seedLakeshoreDay } from './support/lakeshore.js';
 import { testRedis } from './support/redis.js';
@@ -23,7 +25,7 @@ let day: Awaited<ReturnType<typeof seedLakeshoreDay>>;
 beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
-  queue = new Queue('replan', { connection: t.redis, prefix: t.prefix });
+  queue = new Queue('replan', { connection: t.redis, prefix: queuePrefix(t.prefix, 'replan') });
   [api, day] = await Promise.all([startApi({ MEDSCHED_PREFIX: t.prefix, REQUEST_DEADLINE_MS: '40000' }), seedLakeshoreDay(store, 'lake')]);
 }, 60_000);
 
@@ -118,7 +120,9 @@ it('a set posted while the re-plan waits replaces its events; the plan answers ?
   expect(quick.body.jobId).toBe(`replan:lake:${LAKESHORE_DATE}.3`);
   expect((await finished(quick.body.jobId)).failedReason).toBeUndefined();
 
-  const applied = await call(api.url, 'POST', `/clinics/lake/disruptions/${c.body.jobId}/apply`, { actor: 'charge-nurse' });
+  // Who applies is the caller: each changed appointment's history names them.
+  const chargeNurse = as('charge-nurse', 'scheduler-admin', ['lake']);
+  const applied = await call(api.url, 'POST', `/clinics/lake/disruptions/${c.body.jobId}/apply`, {}, chargeNurse);
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);
   expect(applied.body.version).toBe(before.version + 1);
   const after = await listDay(store, 'lake', LAKESHORE_DATE);
@@ -129,7 +133,7 @@ it('a set posted while the re-plan waits replaces its events; the plan answers ?
   expect(cancelled?.history.at(-1)).toMatchObject({ status: 'cancelled', by: 'charge-nurse', action: 'plan' });
 
   // The other plan read the old schedule: refused, with how to run it again.
-  const stale = await call(api.url, 'POST', `/clinics/lake/disruptions/${quick.body.jobId}/apply`, { actor: 'charge-nurse' });
+  const stale = await call(api.url, 'POST', `/clinics/lake/disruptions/${quick.body.jobId}/apply`, {}, chargeNurse);
   expect(stale.status).toBe(409);
   expect(stale.body).toMatchObject({
     error: 'stale',

@@ -2,6 +2,7 @@
 // sees the worker's heartbeat; SIGTERM stops both cleanly.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { liveWorkers } from '../src/jobs/heartbeat.js';
 import { freePort } from './support/apiProcess.js';
 import { repoRoot } from './support/paths.js';
 import { testRedis } from './support/redis.js';
@@ -29,7 +30,7 @@ describe('npm start', () => {
       }
       expect(ready, output).toBe(200);
       // The worker's heartbeat is under the deployment's prefix.
-      expect((await redis.redis.keys(`${redis.prefix}:workers:*`)).length).toBe(1);
+      expect(await liveWorkers(redis.redis, redis.prefix)).toHaveLength(1);
     } finally {
       child.kill('SIGTERM');
     }

@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
 
 let dir = '';
 let server: ChildProcess | undefined;
-const clients: Redis[] = [];
+const clients: { disconnect(): void }[] = [];
 
 function startRedis(port: number): ChildProcess {
   const child = spawn(

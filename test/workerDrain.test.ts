@@ -6,7 +6,8 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { optimizeJobId } from '../src/jobs/jobIds.js';
 import { loadPlan } from '../src/jobs/plan.js';
-import { JOB_OPTIONS } from '../src/jobs/queues.js';
+import { liveWorkers } from '../src/jobs/heartbeat.js';
+import { JOB_OPTIONS, queuePrefix } from '../src/jobs/queues.js';
 import { connectStore, storeReady, type Store } from '../src/store/index.js';
 import { LAKESHORE_DATE, seedLakeshore } from './support/lakeshore.js';
 import { repoRoot } from './support/paths.js';
@@ -21,7 +22,7 @@ const started: WorkerProcess[] = [];
 beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
-  queue = new Queue('optimize', { connection: t.redis, prefix: t.prefix });
+  queue = new Queue('optimize', { connection: t.redis, prefix: queuePrefix(t.prefix, 'optimize') });
 });
 
 afterAll(async () => {
@@ -51,7 +52,7 @@ it('SIGTERM lets the running solve finish, takes no new job, and exits 0', async
   const second = optimizeJobId('drain-b', LAKESHORE_DATE);
   await queue.add('optimize', { clinicId: 'drain-b', date: LAKESHORE_DATE }, { ...JOB_OPTIONS.optimize, jobId: second });
   expect(worker.child.exitCode).toBe(null); // still finishing the running solve
-  expect(await t.redis.exists(`${t.prefix}:workers:w-drain`)).toBe(0); // no longer announced as ready to serve
+  expect(await liveWorkers(t.redis, t.prefix)).not.toContain('w-drain'); // no longer announced as ready to serve
 
   const exit = await worker.exited;
   expect(exit).toEqual({ code: 0, signal: null });

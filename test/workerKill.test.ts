@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { liveWorkers } from '../src/jobs/heartbeat.js';
+import { queuePrefix } from '../src/jobs/queues.js';
 import { connectStore, listDay, storeReady, type Store } from '../src/store/index.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
 import { call } from './support/http.js';
@@ -24,9 +26,9 @@ let listener: Redis;
 beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
-  queue = new Queue('optimize', { connection: t.redis, prefix: t.prefix });
+  queue = new Queue('optimize', { connection: t.redis, prefix: queuePrefix(t.prefix, 'optimize') });
   listener = new Redis(t.url, { maxRetriesPerRequest: null });
-  events = new QueueEvents('optimize', { connection: listener, prefix: t.prefix });
+  events = new QueueEvents('optimize', { connection: listener, prefix: queuePrefix(t.prefix, 'optimize') });
   await events.waitUntilReady();
   [api, ...workers] = await Promise.all([
     startApi({ MEDSCHED_PREFIX: t.prefix }),
@@ -117,8 +119,7 @@ it('a killed worker\'s optimization is picked up by another worker, completes on
   // The killed worker's sandbox went with it, and its heartbeat lapses.
   await sleep(3_500);
   for (const pid of sandboxes) expect(alive(pid)).toBe(false);
-  expect(await t.redis.exists(`${t.prefix}:workers:${victim.workerId}`)).toBe(0);
-  expect(await t.redis.exists(`${t.prefix}:workers:${survivor.workerId}`)).toBe(1);
+  expect(await liveWorkers(t.redis, t.prefix)).toEqual([survivor.workerId]);
 
   const view = await call(api.url, 'GET', `/clinics/lake-k/optimizations/${jobId}`);
   expect(view.body.state).toBe('completed');
@@ -128,7 +129,7 @@ it('a killed worker\'s optimization is picked up by another worker, completes on
   // Nothing reached the schedule before apply.
   expect((await listDay(store, 'lake-k', LAKESHORE_DATE)).version).toBe(before.version);
 
-  const applied = await call(api.url, 'POST', `/clinics/lake-k/optimizations/${jobId}/apply`, { actor: 'night-ops' });
+  const applied = await call(api.url, 'POST', `/clinics/lake-k/optimizations/${jobId}/apply`, {});
   expect(applied.status).toBe(200);
   expect(applied.body.version).toBe(before.version + 1);
   await sleep(300);

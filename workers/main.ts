@@ -6,11 +6,12 @@
 // grace, see workerConfig.ts), then the process exits.
 import { parseArgs } from 'node:util';
 import { Worker } from 'bullmq';
-import { blockingConnection } from '../src/jobs/queues.js';
+import { queuePrefix } from '../src/jobs/queues.js';
 import { QUEUE_NAMES, QueueName } from '../src/jobs/jobIds.js';
 import { startHeartbeat } from '../src/jobs/heartbeat.js';
-import { jsonLog } from '../src/jobs/log.js';
+import { pino } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../src/jobs/workerConfig.js';
+import { blockingClient } from '../src/store/redisClient.js';
 import { connectStore } from '../src/store/store.js';
 import { processBookingsJob } from '../src/jobs/bulkBookings.js';
 
@@ -44,15 +45,15 @@ function main(): void {
     process.exit(2);
   }
   const config: WorkerConfig = loaded.config;
-  const log = jsonLog({ name: 'medsched-worker', workerId: config.workerId, pid: process.pid });
-  const connection = blockingConnection(config.redisUrl);
-  connection.on('error', (error: Error) => log('warn', 'redis connection problem', { err: error }));
-  const store = connectStore(config.redisUrl, config.prefix);
+  // The same structured logger as the API (fastify's pino), so both read alike in one collector.
+  const log = pino({ name: 'medsched-worker', level: config.logLevel, base: { workerId: config.workerId, pid: process.pid } });
+  const connection = blockingClient(config.redis);
+  connection.on('error', (error: Error) => log.warn({ err: error }, 'redis connection problem'));
+  const store = connectStore(config.redis, config.prefix);
   store.redis.on('error', () => {}); // a failing command reports it
 
   const common = {
     connection,
-    prefix: config.prefix,
     name: config.workerId,
     lockDuration: config.lockMs,
     stalledInterval: config.stalledIntervalMs,
@@ -61,15 +62,15 @@ function main(): void {
   const workers = queues.map((queue) => {
     const worker =
       queue === 'bookings'
-        ? new Worker(queue, (job) => processBookingsJob(store, job), { ...common, concurrency: config.bookingsConcurrency })
-        : new Worker(queue, processorFile(queue === 'optimize' ? 'optimizeProcessor' : 'replanProcessor'), { ...common, concurrency: 1 });
-    worker.on('active', (job) => log('info', 'job started', { queue, jobId: job.id, attempt: job.attemptsStarted }));
-    worker.on('completed', (job) => log('info', 'job completed', { queue, jobId: job.id }));
+        ? new Worker(queue, (job) => processBookingsJob(store, job), { ...common, prefix: queuePrefix(config.prefix, queue), concurrency: config.bookingsConcurrency })
+        : new Worker(queue, processorFile(queue === 'optimize' ? 'optimizeProcessor' : 'replanProcessor'), { ...common, prefix: queuePrefix(config.prefix, queue), concurrency: 1 });
+    worker.on('active', (job) => log.info({ queue, jobId: job.id, attempt: job.attemptsStarted }, 'job started'));
+    worker.on('completed', (job) => log.info({ queue, jobId: job.id }, 'job completed'));
     worker.on('failed', (job, error) =>
-      log(error.name === 'UnrecoverableError' ? 'warn' : 'error', 'job failed', { queue, jobId: job?.id, attempt: job?.attemptsMade, err: error }),
+      log[error.name === 'UnrecoverableError' ? 'warn' : 'error']({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'),
     );
-    worker.on('stalled', (jobId) => log('warn', 'job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }));
-    worker.on('error', (error) => log('error', 'worker error', { queue, err: error }));
+    worker.on('stalled', (jobId) => log.warn({ queue, jobId }, 'job stalled (its worker stopped renewing the lock); it runs again'));
+    worker.on('error', (error) => log.error({ queue, err: error }, 'worker error'));
     return worker;
   });
   const stopHeartbeat = startHeartbeat(
@@ -77,19 +78,19 @@ function main(): void {
     config.prefix,
     config.heartbeatSeconds,
     { workerId: config.workerId, queues, pid: process.pid, startedAt: new Date().toISOString() },
-    (error) => log('warn', 'heartbeat not written', { err: error }),
+    (error) => log.warn({ err: error }, 'heartbeat not written'),
   );
-  log('info', 'worker started', { queues, optimizeMs: config.optimizeMs, drainGraceMs: config.drainGraceMs });
+  log.info({ queues, optimizeMs: config.optimizeMs, drainGraceMs: config.drainGraceMs }, 'worker started');
 
   let draining = false;
   const drain = (signal: string) => {
     if (draining) return;
     draining = true;
-    log('info', 'draining: no new jobs; finishing the running ones', { signal, graceMs: config.drainGraceMs });
+    log.info({ signal, graceMs: config.drainGraceMs }, 'draining: no new jobs; finishing the running ones');
     // Past the grace the process exits anyway; a job still running is picked up again by another
     // worker once its lock lapses.
     const force = setTimeout(() => {
-      log('error', 'jobs still running after the drain grace; exiting', {});
+      log.error('jobs still running after the drain grace; exiting');
       process.exit(1);
     }, config.drainGraceMs);
     force.unref();
@@ -98,11 +99,11 @@ function main(): void {
       .then(async () => {
         await store.redis.quit().catch(() => store.redis.disconnect());
         await connection.quit().catch(() => connection.disconnect());
-        log('info', 'drained; exiting', {});
+        log.info('drained; exiting');
         process.exit(0);
       })
       .catch((error: unknown) => {
-        log('error', 'drain failed', { err: error });
+        log.error({ err: error }, 'drain failed');
         process.exit(1);
       });
   };

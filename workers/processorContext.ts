@@ -14,7 +14,7 @@ export function processorContext(): Promise<ProcessorContext> {
   context ??= (async () => {
     const loaded = loadWorkerConfig(process.env);
     if (!loaded.ok) throw new Error(`invalid configuration: ${loaded.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-    const store = connectStore(loaded.config.redisUrl, loaded.config.prefix);
+    const store = connectStore(loaded.config.redis, loaded.config.prefix);
     store.redis.on('error', () => {}); // a failing command reports it, and the job retries
     await storeReady(store);
     return { config: loaded.config, store };

@@ -6,6 +6,7 @@ import type { MipBackend } from '../solver/api.js';
 import { loadBackend } from '../solver/backends/load.js';
 import { parseJobId } from '../src/jobs/jobIds.js';
 import type { JobOutcome } from '../src/jobs/optimizeJob.js';
+import { queuePrefix } from '../src/jobs/queues.js';
 import { previousReplanJobId } from '../src/jobs/replanCoalescing.js';
 import { runReplanJob } from '../src/jobs/replanJob.js';
 import { processorContext } from './processorContext.js';
@@ -22,7 +23,7 @@ export default async function replanProcessor(job: SandboxedJob, token?: string,
   if (id?.queue !== 'replan') throw new UnrecoverableError(`'${jobId}' is not a re-plan job id`);
   const previous = previousReplanJobId(id.clinicId, id.date, id.n);
   if (previous !== null) {
-    queue ??= new Queue('replan', { connection: store.redis, prefix: config.prefix });
+    queue ??= new Queue('replan', { connection: store.redis, prefix: queuePrefix(config.prefix, 'replan') });
     const state = await queue.getJobState(previous);
     if (!FINISHED.has(state)) {
       await job.updateProgress({ stage: 'waiting', message: `waiting for ${previous} (${state}) to finish` });

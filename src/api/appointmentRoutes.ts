@@ -1,5 +1,6 @@
 // Appointments: booking (from a hold or directly), reading one, and its life after: check-in, start,
-// finish, cancel, no-show (FHIR Appointment statuses) and reschedule, each with If-Match and who/why.
+// finish, cancel, no-show (FHIR Appointment statuses) and reschedule, each with If-Match and why; who is
+// always the authenticated caller. A clinician reads, starts and finishes only their own appointments.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppointmentStatus } from '../contract/appointment.js';
@@ -15,9 +16,10 @@ import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.
 import { clinicSetupForWrite } from './clinicSetupOf.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { errorResponses, notFound } from './errors.js';
-import { Caller, CallerHeaders, callerOf } from './caller.js';
-import { idempotent, send } from './idempotency.js';
-import { Actor, ClinicParams, ItemId, Reason } from './params.js';
+import { requireOwn } from './access.js';
+import { callerOf } from './caller.js';
+import { IdempotencyKeyHeader, idempotent, send } from './idempotency.js';
+import { ClinicParams, ItemId, Reason } from './params.js';
 import { Place, Placement, appointmentOf, bodyPath, oneRequest } from './placement.js';
 import { IfMatchHeader, etag, requiredVersion } from './preconditions.js';
 import { storedRequest } from './storedRequest.js';
@@ -29,10 +31,9 @@ const PLACE_FIELDS = ['requestId', 'request', 'providerId', 'roomId', 'start', '
 const BookBody = Placement.partial()
   .extend({
     holdId: Id.optional().describe('book this hold (then give no place)'),
-    actor: Actor.optional().describe('who books (default: the caller)'),
     reason: Reason.optional(),
-    caller: Caller.optional().describe('the caller, if not given as X-Caller (the actor by default)'),
   })
+  .strict()
   .superRefine((body, ctx) => {
     if (body.holdId !== undefined) {
       for (const field of PLACE_FIELDS)
@@ -44,8 +45,10 @@ const BookBody = Placement.partial()
     if (body.start === undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: 'give the start (or book a hold with holdId)' });
   });
 
-const Change = z.object({ actor: Actor.describe('who makes the change'), reason: Reason.optional().describe('why') });
+/** Who makes the change is the caller; the history records it. */
+const Change = z.strictObject({ reason: Reason.optional().describe('why') });
 const VersionHeaders = z.looseObject({ 'if-match': IfMatchHeader });
+const IdempotencyHeaders = z.looseObject({ 'idempotency-key': IdempotencyKeyHeader });
 
 const RescheduleBody = Change.extend({
   providerId: Place.providerId.optional().describe('default: the same provider'),
@@ -54,14 +57,15 @@ const RescheduleBody = Change.extend({
   end: Place.end.describe('default: start + the same length'),
   staff: Place.staff.describe('default: the same staff members, their tasks shifted with the start'),
   equipment: Place.equipment.describe('default: the same equipment'),
-});
+}).strict();
 
-const STATUS_ACTIONS: { action: string; to: AppointmentStatus; summary: string }[] = [
-  { action: 'check-in', to: 'checked-in', summary: 'The patient has arrived (booked → checked-in)' },
-  { action: 'start', to: 'in-progress', summary: 'The visit starts (checked-in → in-progress)' },
-  { action: 'finish', to: 'fulfilled', summary: 'The visit is over (in-progress → fulfilled)' },
-  { action: 'cancel', to: 'cancelled', summary: 'Cancel (booked or checked-in → cancelled); frees the place' },
-  { action: 'no-show', to: 'noshow', summary: 'The patient did not come (booked or checked-in → noshow); frees the place' },
+/** The front desk checks in, cancels and marks no-shows; the visit itself is started and finished by its clinician. */
+const STATUS_ACTIONS: { action: string; to: AppointmentStatus; summary: string; may: 'book' | 'treat' }[] = [
+  { action: 'check-in', to: 'checked-in', summary: 'The patient has arrived (booked → checked-in)', may: 'book' },
+  { action: 'start', to: 'in-progress', summary: 'The visit starts (checked-in → in-progress)', may: 'treat' },
+  { action: 'finish', to: 'fulfilled', summary: 'The visit is over (in-progress → fulfilled)', may: 'treat' },
+  { action: 'cancel', to: 'cancelled', summary: 'Cancel (booked or checked-in → cancelled); frees the place', may: 'book' },
+  { action: 'no-show', to: 'noshow', summary: 'The patient did not come (booked or checked-in → noshow); frees the place', may: 'book' },
 ];
 
 export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
@@ -70,6 +74,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/appointments',
     {
+      config: { audit: { action: 'appointment.create', object: 'appointment', patientData: true }, access: { action: 'book' } },
       schema: {
         tags: ['booking'],
         operationId: 'book',
@@ -79,7 +84,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
           'Every resource it uses (provider, room, each staff member, equipment units, the patient) is checked over the whole interval and written all or nothing: ' +
           '409 with the taken resources when any is. 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
         params: ClinicParams,
-        headers: CallerHeaders,
+        headers: IdempotencyHeaders,
         body: BookBody,
         response: { 201: StoredAppointment, ...errorResponses(400, 404, 409, 410, 422, 503) },
       },
@@ -87,7 +92,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
     async (request, reply) => {
       const { id } = request.params;
       const body = request.body;
-      const actor = body.actor ?? callerOf(request.headers['x-caller'], body.caller, request.ip);
+      const actor = callerOf(request);
       return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
         const { setup } = await clinicSetupForWrite(store, id);
         if (body.holdId !== undefined) {
@@ -107,6 +112,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/appointments/:aid',
     {
+      config: { audit: { action: 'appointment.read', object: 'appointment', patientData: true }, access: { action: 'read-schedule' } },
       schema: {
         tags: ['booking'],
         operationId: 'getAppointment',
@@ -120,15 +126,17 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
       await clinicSetupForWrite(store, id);
       const appointment = await getAppointment(store, id, aid);
       if (!appointment) throw notFound(`appointment '${aid}' of clinic '${id}'`);
+      requireOwn(request, appointment.providerId, 'read');
       reply.header('etag', etag(appointment.version));
       return appointment;
     },
   );
 
-  for (const { action, to, summary } of STATUS_ACTIONS) {
+  for (const { action, to, summary, may } of STATUS_ACTIONS) {
     app.post(
       `/clinics/:id/appointments/:aid/${action}`,
       {
+        config: { audit: { action: 'appointment.status', object: 'appointment', patientData: true }, access: { action: may } },
         schema: {
           tags: ['booking'],
           operationId: `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Appointment`,
@@ -144,7 +152,15 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
         const { id, aid } = request.params;
         const expected = requiredVersion(request.headers['if-match']);
         await clinicSetupForWrite(store, id);
-        const result = await changeStatus(store, id, aid, expected, { to, actor: request.body.actor, reason: request.body.reason });
+        // A clinician's change needs their own appointment: the version in If-Match pins the one checked here.
+        if (request.principal?.role === 'clinician') {
+          const current = await getAppointment(store, id, aid);
+          if (!current) throw notFound(`appointment '${aid}' of clinic '${id}'`);
+          requireOwn(request, current.providerId, action);
+        }
+        const result = await changeStatus(store, id, aid, expected, { to, actor: callerOf(request), reason: request.body.reason });
+        // A stale answer carries the appointment as it is now: it may have moved to another provider meanwhile.
+        if (!result.ok && result.reason === 'stale') requireOwn(request, result.current.providerId, action);
         return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`), 200));
       },
     );
@@ -153,6 +169,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/appointments/:aid/reschedule',
     {
+      config: { audit: { action: 'appointment.reschedule', object: 'appointment', patientData: true }, access: { action: 'book' } },
       schema: {
         tags: ['booking'],
         operationId: 'rescheduleAppointment',
@@ -188,7 +205,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
           ...(body.staff ? { staff: staffOf(setup, current, start, body.staff) } : {}),
           ...(body.equipment ? { equipment: body.equipment } : {}),
         },
-        { actor: body.actor, reason: body.reason },
+        { actor: callerOf(request), reason: body.reason },
       );
       return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`, (p) => `$.body${p.slice(1)}`), 200));
     },

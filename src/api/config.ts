@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
 import { envFlag, envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
+import { redisTargetOf, redisTargetProblems, type RedisTarget } from '../runtime/redisTarget.js';
+import { LimitsEnv, limitsConfigOf, type LimitsConfig } from './limitsEnv.js';
+import type { AccessSettings } from './access.js';
+import { AuthEnv, authConfigOf } from './authEnv.js';
 
 export const Env = z.object({
   PORT: envInt(0, 65_535, 3000),
@@ -27,12 +31,17 @@ export const Env = z.object({
   READY_REQUIRE_WORKERS: envFlag(true),
   /** On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, then exit. */
   SHUTDOWN_GRACE_MS: envInt(0, 600_000, 10_000),
+  /** Rate limits, CORS origins, trusted proxies: see limitsEnv.ts. */
+  ...LimitsEnv,
+  /** Bearer tokens (MEDSCHED_JWT_*) and the integration role's actions: see authEnv.ts. */
+  ...AuthEnv,
 });
 
 export type ApiConfig = {
   port: number;
   host: string;
-  redisUrl: string;
+  /** One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redis: RedisTarget;
   prefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: number;
@@ -42,7 +51,9 @@ export type ApiConfig = {
   maxHoldsPerCaller: number;
   readyRequiresWorkers: boolean;
   shutdownGraceMs: number;
-};
+  /** How callers authenticate and what the integration role may do. */
+  access: AccessSettings;
+} & LimitsConfig;
 
 /** Reads the configuration from `env`; every bad variable is listed by name. */
 export function loadConfig(env: Record<string, string | undefined>): { ok: true; config: ApiConfig } | { ok: false; problems: Problem[] } {
@@ -50,16 +61,18 @@ export function loadConfig(env: Record<string, string | undefined>): { ok: true;
   if (!result.success)
     return { ok: false, problems: envProblems(result.error) };
   const e = result.data;
-  const problems: Problem[] = [];
+  const problems: Problem[] = redisTargetProblems(e);
   if (e.HOLD_DEFAULT_SECONDS > e.HOLD_MAX_SECONDS)
     problems.push({ path: 'HOLD_DEFAULT_SECONDS', message: `must not exceed HOLD_MAX_SECONDS (${e.HOLD_MAX_SECONDS})` });
-  if (problems.length > 0) return { ok: false, problems };
+  const auth = authConfigOf(e, e.HOST);
+  if (!auth.ok) problems.push(...auth.problems);
+  if (problems.length > 0 || !auth.ok) return { ok: false, problems };
   return {
     ok: true,
     config: {
       port: e.PORT,
       host: e.HOST,
-      redisUrl: e.REDIS_URL,
+      redis: redisTargetOf(e),
       prefix: e.MEDSCHED_PREFIX,
       logLevel: e.LOG_LEVEL,
       bodyLimit: e.BODY_LIMIT,
@@ -69,6 +82,8 @@ export function loadConfig(env: Record<string, string | undefined>): { ok: true;
       maxHoldsPerCaller: e.MAX_HOLDS_PER_CALLER,
       readyRequiresWorkers: e.READY_REQUIRE_WORKERS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      access: auth.access,
+      ...limitsConfigOf(e),
     },
   };
 }

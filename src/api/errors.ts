@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
+import { unknownFieldProblems } from './unknownFields.js';
 
 export const ProblemBody = z.object({ path: z.string(), message: z.string() });
 
@@ -46,8 +47,8 @@ export function requestPath(part: string, instancePath: string): string {
   return segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : `${acc}.${s}`), `$.${part}`);
 }
 
-// ioredis reports a lost or slow connection with these; Redis itself with these reply prefixes.
-const UNAVAILABLE = /Connection is closed|Stream isn't writeable|Command timed out|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|MaxRetriesPerRequest|Reached the max retries|None of startup nodes|Failed to refresh slots cache/i;
+// ioredis reports a lost or slow connection (or cluster) with these; Redis itself with these reply prefixes.
+const UNAVAILABLE = /Connection is closed|Stream isn't writeable|Command timed out|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|MaxRetriesPerRequest|Reached the max retries|None of startup nodes|Failed to refresh slots cache|Cluster isn't ready|Too many Cluster redirections/i;
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|OOM|NOREPLICAS)\b/;
 
 export function isStoreUnavailable(error: unknown): boolean {
@@ -73,7 +74,11 @@ export function errorAnswer(error: unknown, request: FastifyRequest): { status: 
   if (error instanceof ApiError) return { status: error.status, body: error.body };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const part = (error as FastifyError).validationContext ?? 'body';
-    const problems = error.validation.map((v) => ({ path: requestPath(part, v.instancePath), message: v.message ?? 'invalid' }));
+    const problems = error.validation.flatMap((v) =>
+      v.keyword === 'unrecognized_keys' && Array.isArray(v.params?.keys)
+        ? unknownFieldProblems(requestPath(part, v.instancePath), v.params.keys as unknown[])
+        : [{ path: requestPath(part, v.instancePath), message: v.message ?? 'invalid' }],
+    );
     return { status: 400, body: { error: 'invalid-request', message: `the request ${part} is invalid`, problems } };
   }
   if (isStoreUnavailable(error)) return { status: 503, body: storeUnavailable().body };
@@ -82,7 +87,8 @@ export function errorAnswer(error: unknown, request: FastifyRequest): { status: 
     const code = (error as FastifyError).code;
     const known = code ? CODES[code] : undefined;
     // JSON syntax errors carry their position in the message, which is what a caller needs.
-    return { status, body: { error: known?.error ?? 'bad-request', message: known?.message ?? (error as Error).message } };
+    const message = code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the body is larger than this route takes (${request.routeOptions.bodyLimit} bytes)` : (known?.message ?? (error as Error).message);
+    return { status, body: { error: known?.error ?? 'bad-request', message } };
   }
   request.log.error({ err: error }, 'unexpected error');
   return { status: 500, body: { error: 'internal', message: 'an unexpected error occurred; it has been logged' } };

@@ -19,7 +19,7 @@ export function registerHealthRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/health',
     {
-      config: { withoutStore: true },
+      config: { withoutStore: true, access: 'public' },
       schema: { tags: ['operations'], operationId: 'health', summary: 'The process is up', response: { 200: Health } },
     },
     async () => ({ status: 'ok' as const, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
@@ -27,7 +27,7 @@ export function registerHealthRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/ready',
     {
-      config: { withoutStore: true },
+      config: { withoutStore: true, access: 'public' },
       schema: {
         tags: ['operations'],
         operationId: 'ready',

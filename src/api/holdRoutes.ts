@@ -1,6 +1,6 @@
 // Holds: capacity kept for a caller for a few minutes (default HOLD_DEFAULT_SECONDS) while the patient
 // decides; then POST /clinics/{id}/appointments { holdId } books it, or DELETE gives it up. Each caller
-// (X-Caller header, or `caller` in the body) may have at most MAX_HOLDS_PER_CALLER live holds per clinic.
+// (the authenticated subject) may have at most MAX_HOLDS_PER_CALLER live holds per clinic.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hold, releaseHold } from '../store/hold.js';
@@ -9,16 +9,17 @@ import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.
 import { clinicSetupForWrite } from './clinicSetupOf.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { errorResponses, invalidRequest } from './errors.js';
-import { idempotent } from './idempotency.js';
-import { Caller, CallerHeaders, callerOf } from './caller.js';
+import { IdempotencyKeyHeader, idempotent } from './idempotency.js';
+import { callerOf } from './caller.js';
 import { ClinicItemParams, ClinicParams } from './params.js';
 import { Placement, appointmentOf, bodyPath, oneRequest } from './placement.js';
 import { storedRequest } from './storedRequest.js';
 
 const HoldBody = Placement.extend({
-  caller: Caller.optional().describe('the caller, if not given as X-Caller (both: they must agree)'),
   ttlSeconds: z.number().int('must be whole seconds').positive('must be at least 1 second').optional().describe('how long to hold (default from HOLD_DEFAULT_SECONDS, at most HOLD_MAX_SECONDS)'),
-}).superRefine(oneRequest);
+})
+  .strict()
+  .superRefine(oneRequest);
 
 
 export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
@@ -27,16 +28,17 @@ export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/holds',
     {
+      config: { audit: { action: 'hold.create', object: 'hold', patientData: true }, access: { action: 'book' } },
       schema: {
         tags: ['booking'],
         operationId: 'createHold',
         summary: 'Hold a place for a request for a few minutes',
         description:
           `The place is a slot search option (provider, room, start, staff) with the request (\`requestId\` of a stored one, or \`request\` inline). ` +
-          `Held for \`ttlSeconds\` (default ${config.holdDefaultSeconds}, at most ${config.holdMaxSeconds}); a caller (X-Caller or \`caller\`; else the client address) may have ${config.maxHoldsPerCaller} live holds per clinic (429 beyond). ` +
+          `Held for \`ttlSeconds\` (default ${config.holdDefaultSeconds}, at most ${config.holdMaxSeconds}); a caller (the authenticated subject) may have ${config.maxHoldsPerCaller} live holds per clinic (429 beyond). ` +
           '409 with the taken resources when the place is not free; 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
         params: ClinicParams,
-        headers: CallerHeaders,
+        headers: z.looseObject({ 'idempotency-key': IdempotencyKeyHeader }),
         body: HoldBody,
         response: { 201: StoredAppointment, ...errorResponses(400, 404, 409, 422, 429, 503) },
       },
@@ -44,7 +46,7 @@ export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
     async (request, reply) => {
       const { id } = request.params;
       const body = request.body;
-      const caller = callerOf(request.headers['x-caller'], body.caller, request.ip);
+      const caller = callerOf(request);
       const ttlSeconds = body.ttlSeconds ?? config.holdDefaultSeconds;
       if (ttlSeconds > config.holdMaxSeconds)
         throw invalidRequest([{ path: '$.body.ttlSeconds', message: `a hold lasts at most ${config.holdMaxSeconds} s` }]);
@@ -60,13 +62,14 @@ export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
           request: built.request,
         });
         return appointmentAnswer(id, okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null)), 201);
-      }, { caller });
+      });
     },
   );
 
   app.delete(
     '/clinics/:id/holds/:itemId',
     {
+      config: { audit: { action: 'hold.release', object: 'hold', patientData: true }, access: { action: 'book' } },
       schema: {
         tags: ['booking'],
         operationId: 'releaseHold',

@@ -46,7 +46,9 @@ export async function idempotent(
   extra: unknown = null,
 ): Promise<FastifyReply> {
   if (key === undefined) return send(reply, await work());
-  const hash = idempotencyHash(request.method, request.url.split('?')[0]!, request.body, extra);
+  // The caller is part of "the same request": another caller reusing a key never gets this caller's answer.
+  const caller = request.principal?.subject ?? null;
+  const hash = idempotencyHash(request.method, request.url.split('?')[0]!, request.body, extra === null ? caller : { caller, extra });
   const begun = await beginIdempotent(deps.store, clinicId, key, hash);
   if (begun.state === 'mismatch')
     throw new ApiError(422, {

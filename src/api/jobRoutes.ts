@@ -8,13 +8,12 @@
 //   (default 5 s; 202 and the job id past it). GET, apply and events as above.
 // - POST /clinics/{id}/booking-batches → a batch of bookings from an integration, booked by a job.
 import { z } from 'zod';
-import { Appointment } from '../contract/appointment.js';
 import { Instant } from '../contract/primitives.js';
 import { ReplanEvent } from '../contract/replan.js';
 import type { Problem } from '../contract/parse.js';
 import { formatInZone, toMs } from '../domain/time.js';
 import { localDateOf } from '../booking/dayGrid.js';
-import { applyDay, getSetup } from '../store/index.js';
+import { applyDay, getSetup, listRequests } from '../store/index.js';
 import { batchOutcomes, BatchOutcome, loadBatch, MAX_BATCH_ITEMS, newBatchId, saveBatch } from '../jobs/bulkBookings.js';
 import { readDayInputs } from '../jobs/dayInputs.js';
 import { loadDisruptionSet, newEventsId } from '../jobs/disruptionSet.js';
@@ -26,13 +25,18 @@ import { loadPlan, savePlan, type Plan } from '../jobs/plan.js';
 import { JOB_OPTIONS, openJobQueues } from '../jobs/queues.js';
 import { replanInputFor } from '../jobs/replanInput.js';
 import { waitForJob } from '../jobs/waitForJob.js';
+import { CappedAppointment, dayTooLarge, REQUEST_CAPS } from './caps.js';
+import { auditPatients } from './auditTrail.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { ApiError, ErrorBody, invalidRequest, notFound } from './errors.js';
 import { IdempotencyKeyHeader, idempotent } from './idempotency.js';
-import { Actor, ClinicId, ClinicParams, LocalDate, Reason } from './params.js';
+import { callerOf } from './caller.js';
+import { ClinicId, ClinicParams, LocalDate, Reason } from './params.js';
 
 type Kind = 'optimize' | 'replan';
 const BASE: Record<Kind, string> = { optimize: 'optimizations', replan: 'disruptions' };
+/** What the audit trail calls a job's object. */
+const JOB_OBJECT: Record<Kind, string> = { optimize: 'optimization', replan: 'replan' };
 
 /** Events in one disruption set: far above a real day's, low enough to keep a re-plan's input small. */
 export const MAX_EVENTS = 200;
@@ -52,8 +56,8 @@ const Accepted = z
     links: JobLinks,
   })
   .meta({ id: 'JobAccepted' });
-const OptimizeBody = z.object({ date: LocalDate.describe('the clinic-local date to optimize, e.g. tomorrow') });
-const DisruptionBody = z.object({
+const OptimizeBody = z.strictObject({ date: LocalDate.describe('the clinic-local date to optimize, e.g. tomorrow') });
+const DisruptionBody = z.strictObject({
   date: LocalDate.optional().describe("the clinic-local date (default: the date of `now` in the clinic's zone)"),
   now: Instant.optional().describe('the moment the day is re-planned from (default: the current time)'),
   events: z.array(ReplanEvent).min(1, 'name at least one event').max(MAX_EVENTS, `at most ${MAX_EVENTS} events`),
@@ -62,17 +66,18 @@ const WaitQuery = z.object({
   wait: z.enum(['true', 'false']).optional().describe('answer with the plan when it is ready within waitMs (else 202)'),
   waitMs: z.coerce.number().int().min(0).max(60_000).optional().describe(`how long to wait (default ${DEFAULT_WAIT_MS}; at most the request deadline)`),
 });
-const ApplyBody = z.object({
-  actor: Actor,
+/** Who applies is the caller; the history of every appointment it changes records it. */
+const ApplyBody = z.strictObject({
   reason: Reason.optional(),
   planId: z.string().optional().describe('the plan you reviewed: refused (409) if a re-run has replaced it'),
 });
 const Applied = z.object({ jobId: z.string(), planId: z.string(), date: LocalDate, version: z.number().int(), appointments: z.number().int() }).meta({ id: 'PlanApplied' });
 const IdempotencyHeaders = z.looseObject({ 'idempotency-key': IdempotencyKeyHeader });
-const BatchBody = z.object({
-  actor: Actor,
+/** A booking of a batch: the server gives it its id and status, so a batch sets neither. */
+const BatchItem = CappedAppointment.omit({ id: true, status: true }).strict();
+const BatchBody = z.strictObject({
   reason: Reason.optional(),
-  items: z.array(Appointment).min(1, 'name at least one booking').max(MAX_BATCH_ITEMS, `at most ${MAX_BATCH_ITEMS} bookings`),
+  items: z.array(BatchItem).min(1, 'name at least one booking').max(MAX_BATCH_ITEMS, `at most ${MAX_BATCH_ITEMS} bookings`),
 });
 const BatchAccepted = z.object({ jobId: z.string(), batchId: z.string(), state: z.string(), links: z.object({ self: z.string() }) }).meta({ id: 'BatchAccepted' });
 const BatchView = z
@@ -83,7 +88,7 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, E
 
 export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
   const { store, config } = deps;
-  const queues = openJobQueues(config.redisUrl, config.prefix, PRODUCER_TIMEOUT_MS);
+  const queues = openJobQueues(config.redis, config.prefix, PRODUCER_TIMEOUT_MS);
   const streams = new Set<() => void>();
   // Open event streams would hold the server's close: they end first.
   app.addHook('preClose', async () => {
@@ -136,6 +141,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/optimizations',
     {
+      config: { audit: { action: 'optimization.create', object: 'optimization', patientData: false }, access: { action: 'optimize' } },
       schema: {
         tags: ['jobs'],
         operationId: 'startOptimization',
@@ -153,6 +159,8 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
       const { id } = request.params;
       return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
         await requireClinic(id);
+        const waiting = (await listRequests(store, id, request.body.date)).length;
+        if (waiting > REQUEST_CAPS.perOptimizedDay) throw dayTooLarge(request.body.date, waiting);
         const r = await enqueueOptimization(queues, store, id, request.body.date);
         const body = accepted('optimize', id, r.jobId, r.state, r.repeat);
         return { status: r.repeat && r.state === 'completed' ? 200 : 202, body, headers: { location: body.links.self } };
@@ -163,6 +171,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/disruptions',
     {
+      config: { audit: { action: 'disruption.create', object: 'replan', patientData: true }, access: { action: 'replan' } },
       schema: {
         tags: ['jobs'],
         operationId: 'postDisruptions',
@@ -225,6 +234,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     app.get(
       url,
       {
+        config: { audit: { action: 'plan.read', object: JOB_OBJECT[kind], patientData: true }, access: { action: 'read-jobs' } },
         schema: {
           tags: ['jobs'],
           operationId: `get${Name}`,
@@ -244,6 +254,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     app.post(
       `${url}/apply`,
       {
+        config: { audit: { action: 'plan.apply', object: JOB_OBJECT[kind], patientData: true }, access: { action: 'apply-plan' } },
         schema: {
           tags: ['jobs'],
           operationId: `apply${Name}`,
@@ -262,6 +273,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
         const job = await queues.queue[kind].getJob(ref.jobId);
         if (!job) throw notFound(`${what} '${ref.jobId}'`);
         const plan = await loadPlan(store.redis, store.prefix, ref.clinicId, ref.jobId);
+        if (plan) auditPatients(request, plan.appointments.map((a) => a.patientId));
         const state = await job.getState();
         if (!plan || state !== 'completed')
           throw new ApiError(409, { error: 'not-ready', message: `the ${what} is ${state}; a plan can be applied once it has completed`, state });
@@ -269,13 +281,13 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
           throw new ApiError(409, { error: 'plan-replaced', message: `a re-run replaced plan ${request.body.planId} by ${plan.planId}; review it first`, planId: plan.planId });
         if (plan.applied)
           throw new ApiError(409, { error: 'already-applied', message: `this plan was applied by ${plan.applied.by} at ${plan.applied.at} (version ${plan.applied.version})` });
-        const result = await applyDay(store, ref.clinicId, plan.date, plan.readVersion, plan.appointments, {
-          actor: request.body.actor,
+        const result = await applyDay(store, ref.clinicId, plan.date, plan.readVersion, [...plan.appointments, ...(plan.extended ?? []), ...(plan.ended ?? [])], {
+          actor: callerOf(request),
           reason: request.body.reason ?? `${what} ${ref.jobId}`,
           allowOvertime: kind === 'replan',
         });
         if (result.ok) {
-          const applied = { version: result.version, at: new Date(deps.now()).toISOString(), by: request.body.actor };
+          const applied = { version: result.version, at: new Date(deps.now()).toISOString(), by: callerOf(request) };
           await savePlan(store.redis, store.prefix, { ...plan, applied });
           return { jobId: ref.jobId, planId: plan.planId, date: plan.date, version: result.version, appointments: result.appointments.length };
         }
@@ -298,6 +310,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     app.get(
       `${url}/events`,
       {
+        config: { audit: { action: 'plan.read', object: JOB_OBJECT[kind], patientData: true }, access: { action: 'read-jobs' } },
         schema: {
           tags: ['jobs'],
           operationId: `stream${Name}Events`,
@@ -327,6 +340,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/booking-batches',
     {
+      config: { audit: { action: 'booking-batch.create', object: 'booking-batch', patientData: true }, access: { action: 'bulk-book' } },
       schema: {
         tags: ['jobs'],
         operationId: 'postBookingBatch',
@@ -342,8 +356,8 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
       return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
         await requireClinic(id);
         const batchId = newBatchId();
-        const { actor, reason, items } = request.body;
-        await saveBatch(store, { batchId, clinicId: id, actor, ...(reason !== undefined ? { reason } : {}), createdAt: new Date(deps.now()).toISOString(), items });
+        const { reason, items } = request.body;
+        await saveBatch(store, { batchId, clinicId: id, actor: callerOf(request), ...(reason !== undefined ? { reason } : {}), createdAt: new Date(deps.now()).toISOString(), items });
         const jobId = bookingsJobId(id, batchId);
         await queues.queue.bookings.add('bookings', { clinicId: id, batchId }, { ...JOB_OPTIONS.bookings, jobId });
         const self = `/clinics/${id}/booking-batches/${jobId}`;
@@ -355,6 +369,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/booking-batches/:jobId',
     {
+      config: { audit: { action: 'booking-batch.read', object: 'booking-batch', patientData: true }, access: { action: 'read-jobs' } },
       schema: {
         tags: ['jobs'],
         operationId: 'getBookingBatch',
@@ -369,6 +384,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
       if (!parsed || parsed.queue !== 'bookings' || parsed.clinicId !== id) throw notFound(`booking batch '${jobId}'`);
       const [job, batch] = await Promise.all([queues.queue.bookings.getJob(jobId), loadBatch(store, id, parsed.batchId)]);
       if (!job || !batch) throw notFound(`booking batch '${jobId}'`);
+      auditPatients(request, batch.items.map((item) => item.patientId));
       const state = await job.getState();
       return {
         jobId,

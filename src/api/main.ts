@@ -14,9 +14,14 @@ async function main(): Promise<void> {
   }
   const config = loaded.config;
   // The store connects in the background; until Redis answers, store routes answer 503.
-  const store = connectStore(config.redisUrl, config.prefix);
+  const store = connectStore(config.redis, config.prefix);
   const app = await buildServer(config, { store, now: () => Date.now() });
   store.redis.on('error', (error: Error) => app.log.warn({ err: error.message }, 'redis connection problem'));
+  if (config.access.jwt.devSecret)
+    app.log.warn(
+      'MEDSCHED_JWT_SECRET is not set: tokens are checked with the development secret printed in the README, which anyone can use; ' +
+        'this is allowed only off production and on a loopback HOST. Set MEDSCHED_JWT_SECRET before anyone else can reach this API.',
+    );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -12,8 +12,6 @@ export const ItemId = z.string().min(1, 'must be a non-empty id').max(200, 'must
 export const ClinicParams = z.object({ id: ClinicId });
 export const ClinicItemParams = z.object({ id: ClinicId, itemId: ItemId });
 
-/** Who acts, for the history: required on every change. */
-export const Actor = z.string().min(1, 'name who makes the change').max(200, 'must be at most 200 characters');
 export const Reason = z.string().max(2000, 'must be at most 2000 characters');
 
 export const LocalDate = z.string().refine(isLocalDate, 'must be a real calendar date written YYYY-MM-DD');

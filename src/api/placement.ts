@@ -8,9 +8,11 @@ import { Request } from '../contract/instance.js';
 import type { Problem } from '../contract/parse.js';
 import { Id, Instant } from '../contract/primitives.js';
 import { MINUTE_MS, formatInZone, toMs } from '../domain/time.js';
+import { PreferredProviderIds } from './caps.js';
+import { ItemId } from './params.js';
 
-/** A request given inline; without an id it gets one. */
-export const InlineRequest = Request.extend({ id: Id.optional() });
+/** A request given inline; without an id it gets one (an id a path can name later: at most 200 characters). */
+export const InlineRequest = Request.extend({ id: ItemId.optional(), preferredProviderIds: PreferredProviderIds }).strict();
 export type InlineRequest = z.infer<typeof InlineRequest>;
 
 export const Place = {
@@ -19,22 +21,25 @@ export const Place = {
   start: Instant,
   end: Instant.optional().describe("default: start + the request's (or service's) minutes"),
   staff: z
-    .array(z.object({ staffId: Id, skill: Id.optional(), start: Instant.optional(), end: Instant.optional() }))
+    .array(z.strictObject({ staffId: Id, skill: Id.optional(), start: Instant.optional(), end: Instant.optional() }))
     .max(50)
     .optional()
     .describe("one member per staff task of the service, in the service's task order; times default to the task's"),
   equipment: z
-    .array(z.object({ id: Id, count: z.number().int().positive() }))
+    .array(z.strictObject({ id: Id, count: z.number().int().positive() }))
     .max(50)
     .optional()
     .describe("default: the service's equipment"),
 };
 
-/** What to hold or book: `requestId` (a stored request) or `request` (inline), and a place. */
-export const Placement = z.object({
+/** What to hold or book: `requestId` (a stored request) or `request` (inline), and a place. Unknown fields are refused. */
+export const Placement = z.strictObject({
   requestId: Id.optional().describe('a stored request (POST /clinics/{id}/requests); give this or `request`'),
   request: InlineRequest.optional().describe('the request inline; give this or `requestId`'),
   ...Place,
+  // A slot search option can be sent back as it came: its score and rank are accepted and ignored.
+  score: z.number().optional().describe("ignored (a slot search option's score)"),
+  rank: z.number().optional().describe("ignored (a slot search option's rank)"),
 });
 export type Placement = z.infer<typeof Placement>;
 

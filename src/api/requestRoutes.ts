@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { Request } from '../contract/instance.js';
 import { deleteRequest, listRequests, putRequest } from '../store/requests.js';
 import { unplaceable } from './appointmentAnswers.js';
+import { REQUEST_CAPS, waitingListFull } from './caps.js';
 import { clinicSetupOf } from './clinicSetupOf.js';
+import { auditPatients } from './auditTrail.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { ApiError, errorResponses, notFound } from './errors.js';
 import { IdempotencyKeyHeader, idempotent } from './idempotency.js';
@@ -17,17 +19,19 @@ const RequestAnswer = z.object({ clinicId: z.string(), request: Request });
 export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
   const { store } = deps;
 
-  /** Stores the request; what the set-up rejects is 422 with paths into the body. */
+  /** Stores the request; what the set-up rejects is 422 with paths into the body, a full waiting list 409. */
   async function save(clinicId: string, request: Request) {
-    const result = await putRequest(store, clinicId, request);
+    const result = await putRequest(store, clinicId, request, REQUEST_CAPS.waitingPerClinic);
     if (result.ok) return result.request;
     if (result.reason === 'not-found') throw notFound(`clinic '${clinicId}'`);
+    if (result.reason === 'full') throw waitingListFull(clinicId, result.max);
     throw unplaceable(result.problems.map((p) => ({ ...p, path: `$.body${p.path.slice(1)}` })), 'the request does not fit the clinic set-up');
   }
 
   app.post(
     '/clinics/:id/requests',
     {
+      config: { audit: { action: 'request.create', object: 'request', patientData: true }, access: { action: 'change-requests' } },
       schema: {
         tags: ['requests'],
         operationId: 'createRequest',
@@ -54,13 +58,14 @@ export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
   app.put(
     '/clinics/:id/requests/:itemId',
     {
+      config: { audit: { action: 'request.change', object: 'request', patientData: true }, access: { action: 'change-requests' } },
       schema: {
         tags: ['requests'],
         operationId: 'putRequest',
         summary: 'Create or replace a waiting request',
         params: ClinicItemParams,
         body: InlineRequest,
-        response: { 200: RequestAnswer, 201: RequestAnswer, ...errorResponses(400, 404, 422, 503) },
+        response: { 200: RequestAnswer, 201: RequestAnswer, ...errorResponses(400, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -77,6 +82,7 @@ export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/requests',
     {
+      config: { audit: { action: 'request.list', object: 'request', patientData: true }, access: { action: 'read-requests' } },
       schema: {
         tags: ['requests'],
         operationId: 'listRequests',
@@ -96,6 +102,7 @@ export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/requests/:itemId',
     {
+      config: { audit: { action: 'request.read', object: 'request', patientData: true }, access: { action: 'read-requests' } },
       schema: {
         tags: ['requests'],
         operationId: 'getRequest',
@@ -116,6 +123,7 @@ export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
   app.delete(
     '/clinics/:id/requests/:itemId',
     {
+      config: { audit: { action: 'request.delete', object: 'request', patientData: true }, access: { action: 'change-requests' } },
       schema: {
         tags: ['requests'],
         operationId: 'deleteRequest',
@@ -127,7 +135,10 @@ export function registerRequestRoutes(app: ZodApp, deps: RouteDeps): void {
     async (request) => {
       const { id, itemId } = request.params;
       await clinicSetupOf(store, id);
-      if (!(await deleteRequest(store, id, itemId))) throw notFound(`request '${itemId}' of clinic '${id}'`);
+      // Read first, so the audit trail names the patient whose request goes.
+      const found = await storedRequestOrNull(store, id, itemId);
+      if (!found || !(await deleteRequest(store, id, itemId))) throw notFound(`request '${itemId}' of clinic '${id}'`);
+      auditPatients(request, [found.patientId]);
       return { clinicId: id, deleted: itemId };
     },
   );

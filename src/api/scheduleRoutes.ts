@@ -38,10 +38,12 @@ export function registerScheduleRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/schedule',
     {
+      config: { audit: { action: 'schedule.read', object: 'schedule', patientData: true }, access: { action: 'read-schedule' } },
       schema: {
         tags: ['schedule'],
         operationId: 'getSchedule',
         summary: "A day's schedule by provider, room or staff member",
+        description: "A clinician gets their own provider's appointments only.",
         params: ClinicParams,
         querystring: ScheduleQuery,
         response: { 200: ScheduleAnswer, ...errorResponses(400, 404, 503) },
@@ -52,8 +54,12 @@ export function registerScheduleRoutes(app: ZodApp, deps: RouteDeps): void {
       const { date, by, include } = request.query;
       const { setup } = await clinicSetupOf(store, id);
       const day = await listDay(store, id, date);
-      const shown = include === 'all' ? day.appointments : day.appointments.filter((a) => holdsCapacity(a.status));
-      const resources = by === 'provider' ? setup.providers : by === 'room' ? setup.rooms : setup.staff;
+      // A clinician sees their own agenda only: their appointments, and by provider only their own group.
+      const own = request.principal?.role === 'clinician' ? request.principal.providerId! : null;
+      const shown = (include === 'all' ? day.appointments : day.appointments.filter((a) => holdsCapacity(a.status))).filter(
+        (a) => own === null || a.providerId === own,
+      );
+      const resources = by === 'provider' ? setup.providers.filter((p) => own === null || p.id === own) : by === 'room' ? setup.rooms : setup.staff;
       const ids = (a: StoredAppointment): string[] =>
         by === 'provider' ? (a.providerId === null ? [] : [a.providerId]) : by === 'room' ? [a.roomId] : [...new Set(a.staff.map((s) => s.staffId))];
       const groups = new Map(resources.map((r) => [r.id, { resourceId: r.id, ...(r.name !== undefined ? { name: r.name } : {}), appointments: [] as StoredAppointment[] }]));

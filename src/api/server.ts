@@ -14,7 +14,13 @@ import {
 import type { ApiConfig } from './config.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
 import { ApiError, errorAnswer, sendError, storeUnavailable } from './errors.js';
+import { installAccessControl, SECURITY, SECURITY_SCHEMES } from './access.js';
 import { registerAppointmentRoutes } from './appointmentRoutes.js';
+import { registerBodyLimits } from './bodyLimits.js';
+import { registerRateLimits } from './rateLimits.js';
+import { registerSecurityHeaders } from './securityHeaders.js';
+import { registerAuditRoutes } from './auditRoutes.js';
+import { registerAuditTrail } from './auditTrail.js';
 import { registerHealthRoutes } from './healthRoutes.js';
 import { registerHoldRoutes } from './holdRoutes.js';
 import { registerJobRoutes } from './jobRoutes.js';
@@ -44,6 +50,8 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
     // Ids in paths are at most 200 characters (ItemId); longer ones are answered 414 before routing.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Behind a load balancer (TRUST_PROXY): the client address is the one it names in X-Forwarded-For.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Bad URLs (broken escapes, over-long parameters) are answered before routing: in our envelope too.
     frameworkErrors: (error, request, reply) => {
       const { status, body } = errorAnswer(error, request);
@@ -64,11 +72,20 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
     sendError(reply, 404, { error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  // First on every request, authentication included: security headers and CORS (a preflight is answered
+  // here), the per-address rate limit; then per-caller (preParsing) and per-route body limits.
+  await registerSecurityHeaders(app, config);
+  await registerRateLimits(app, config, deps.store.redis, deps.store.prefix);
+  registerBodyLimits(app, config);
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
     if (request.routeOptions.config?.withoutStore || request.is404) return;
     if (deps.store.redis.status !== 'ready') throw storeUnavailable();
   });
+
+  // Then who is calling (401), the clinic among theirs (404) and the role (403): before the body is read.
+  installAccessControl(app, config.access, deps.store);
 
   // Every handler races a deadline: the caller gets 503 instead of waiting forever. The work itself
   // runs on (a booking is atomic either way, and an Idempotency-Key retry then replays its answer).
@@ -112,13 +129,18 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
         { name: 'booking', description: 'slot search, holds, appointments and their status' },
         { name: 'schedule', description: 'the schedule of a day' },
         { name: 'jobs', description: 'optimizations and re-plans' },
+        { name: 'audit', description: 'the audit trail: who read or changed what, and who was refused' },
       ],
+      components: { securitySchemes: SECURITY_SCHEMES },
+      security: SECURITY,
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
 
   const routeDeps: RouteDeps = { ...deps, config };
+  // Before the routes: it reads each route's audit config as it is added.
+  registerAuditTrail(app, routeDeps);
   registerHealthRoutes(app, routeDeps);
   registerSetupRoutes(app, routeDeps);
   registerRequestRoutes(app, routeDeps);
@@ -127,10 +149,11 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
   registerAppointmentRoutes(app, routeDeps);
   registerScheduleRoutes(app, routeDeps);
   registerJobRoutes(app, routeDeps);
+  registerAuditRoutes(app, routeDeps);
 
   // Generated once (it takes a few hundred ms); the routes do not change while the process runs.
   let doc: unknown;
-  app.get('/docs', { schema: { hide: true }, config: { withoutStore: true } }, async () => (doc ??= app.swagger()));
+  app.get('/docs', { schema: { hide: true }, config: { withoutStore: true, access: 'public' } }, async () => (doc ??= app.swagger()));
   await app.ready();
   return app;
 }

@@ -12,7 +12,8 @@ import { ApiError, errorResponses, invalidRequest, notFound } from './errors.js'
 import { ClinicItemParams, ClinicParams } from './params.js';
 import { IfMatchHeader, etag, optionalVersion, requiredVersion } from './preconditions.js';
 
-const SetupBody = ClinicSetup.superRefine(checkCaps);
+/** Unknown fields are refused (400 naming them), at the top of the set-up and of an item. */
+const SetupBody = ClinicSetup.strict().superRefine(checkCaps);
 type Setup = z.infer<typeof ClinicSetup>;
 
 const SetupAnswer = z.object({ clinicId: z.string(), version: z.number().int(), setup: ClinicSetup });
@@ -36,6 +37,7 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
   app.put(
     '/clinics/:id',
     {
+      config: { audit: { action: 'setup.change', object: 'clinic', patientData: false }, access: { action: 'change-setup' } },
       schema: {
         tags: ['set-up'],
         operationId: 'putClinic',
@@ -66,6 +68,7 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id',
     {
+      config: { audit: { action: 'setup.read', object: 'clinic', patientData: false }, access: { action: 'read-setup' } },
       schema: {
         tags: ['set-up'],
         operationId: 'getClinic',
@@ -86,13 +89,14 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
 
   function registerItemRoutes(kind: Kind): void {
     const { schema, one } = KINDS[kind];
-    const Body = (schema as z.ZodObject).extend({ id: z.string().min(1).optional().describe('defaults to the id in the path; must equal it') });
+    const Body = (schema as z.ZodObject).extend({ id: z.string().min(1).optional().describe('defaults to the id in the path; must equal it') }).strict();
     const url = `/clinics/:id/${kind}/:itemId`;
     const opName = kind.charAt(0).toUpperCase() + kind.slice(1);
 
     app.put(
       url,
       {
+        config: { audit: { action: 'setup.change', object: kind.replace(/s$/, ''), patientData: false }, access: { action: 'change-setup' } },
         schema: {
           tags: ['set-up'],
           operationId: `put${opName}Item`,
@@ -125,6 +129,7 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
     app.get(
       url,
       {
+        config: { audit: { action: 'setup.read', object: kind.replace(/s$/, ''), patientData: false }, access: { action: 'read-setup' } },
         schema: {
           tags: ['set-up'],
           operationId: `get${opName}Item`,
@@ -147,6 +152,7 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
     app.delete(
       url,
       {
+        config: { audit: { action: 'setup.change', object: kind.replace(/s$/, ''), patientData: false }, access: { action: 'change-setup' } },
         schema: {
           tags: ['set-up'],
           operationId: `delete${opName}Item`,

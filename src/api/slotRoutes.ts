@@ -9,6 +9,7 @@ import { toMs } from '../domain/time.js';
 import { cachedDay } from './dayCache.js';
 import { unplaceable } from './appointmentAnswers.js';
 import { clinicSetupOf } from './clinicSetupOf.js';
+import { auditPatients } from './auditTrail.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { errorResponses } from './errors.js';
 import { ClinicParams, LocalDate } from './params.js';
@@ -18,7 +19,7 @@ import { storedRequest } from './storedRequest.js';
 export const MAX_OPTIONS = 50;
 
 const SearchBody = z
-  .object({
+  .strictObject({
     requestId: z.string().min(1).optional().describe('a stored request; give this or `request`'),
     request: InlineRequest.optional().describe('the request inline; give this or `requestId`'),
     k: z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_OPTIONS, `must be at most ${MAX_OPTIONS}`).default(5).describe('how many options at most'),
@@ -38,6 +39,7 @@ export function registerSlotRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/slots/search',
     {
+      config: { audit: { action: 'slot.search', object: 'slot-search', patientData: true }, access: { action: 'search' } },
       schema: {
         tags: ['booking'],
         operationId: 'searchSlots',
@@ -55,6 +57,7 @@ export function registerSlotRoutes(app: ZodApp, deps: RouteDeps): void {
       const { setup } = versioned;
       const inline = body.request !== undefined;
       const searched: Request = inline ? { ...body.request!, id: body.request!.id ?? 'search' } : await storedRequest(store, id, body.requestId!);
+      auditPatients(request, [searched.patientId]);
       const now = deps.now();
       const zone = setup.clinic.timezone;
       const date = body.date ?? localDateOf(searched.earliestStart ? toMs(searched.earliestStart) : now, zone);

@@ -1,13 +1,11 @@
 // A stored request by id, for a hold or booking that names one.
 import type { Request } from '../contract/instance.js';
-import { listRequests } from '../store/requests.js';
+import { getRequest } from '../store/requests.js';
 import type { Store } from '../store/store.js';
 import { unplaceable } from './appointmentAnswers.js';
 
-// The store has no single-request read: this lists the clinic's requests (fine for a clinic's waiting
-// list; a getRequest in the store would make it one HGET).
-export async function storedRequestOrNull(store: Store, clinicId: string, requestId: string): Promise<Request | null> {
-  return (await listRequests(store, clinicId)).find((r) => r.id === requestId) ?? null;
+export function storedRequestOrNull(store: Store, clinicId: string, requestId: string): Promise<Request | null> {
+  return getRequest(store, clinicId, requestId);
 }
 
 /** The stored request a body names; 422 naming `$.body.requestId` when there is none. */

@@ -13,6 +13,9 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, () => Promise<Command>> = {
   validate: async () => (await import('./validateCommand.js')).validateCommand,
   schema: async () => (await import('./schemaCommand.js')).schemaCommand,
   generate: async () => (await import('./generateCommand.js')).generateCommand,
+  audit: async () => (await import('./auditCommand.js')).auditCommand,
+  token: async () => (await import('./tokenCommand.js')).tokenCommand,
+  apikey: async () => (await import('./apikeyCommand.js')).apikeyCommand,
 };
 
 const isCommand = (name: string): name is keyof typeof COMMANDS => Object.hasOwn(COMMANDS, name);

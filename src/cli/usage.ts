@@ -47,6 +47,32 @@ export const COMMAND_USAGE = {
     --date D         the clinic day (local date)
     --timezone ZONE  the clinic's IANA time zone
     --out FILE       write the instance to FILE instead of stdout`,
+  audit: `medsched audit verify (--clinic ID | --deployment | --file EXPORT.jsonl)
+  Walks an audit trail's hash chain and names the first entry that breaks it: altered (its hash does not
+  match its content), removed (a gap in seq, or the trail ends before its head) or inserted (it does not
+  follow the entry before it, or lies past the head).
+    --clinic ID      the clinic's trail in Redis (REDIS_URL or REDIS_CLUSTER_NODES, and MEDSCHED_PREFIX,
+                     as the API reads them)
+    --deployment     the deployment's own trail (refusals for clinics that do not exist)
+    --file FILE      an export (GET /clinics/{id}/audit/export?format=jsonl), offline
+  Exit 0 unbroken, 1 broken, 2 bad usage or input (Redis unreachable, no such trail or file).`,
+  token: `medsched token create --role ROLE --clinic ID [--clinic ID ...] [--provider ID] --subject NAME [--ttl 8h]
+  Prints a bearer token for the API (a JWT signed with MEDSCHED_JWT_SECRET, with MEDSCHED_JWT_ISSUER and
+  MEDSCHED_JWT_AUDIENCE as the API checks them); send it as Authorization: Bearer <token>. Needs no Redis.
+    --role ROLE      front-desk, clinician, scheduler-admin, integration or auditor
+    --clinic ID      a clinic the token reaches (repeat for several); any other clinic answers 404
+    --provider ID    a clinician's own provider (required for --role clinician)
+    --subject NAME   who the token is for: the "by" of every change they make
+    --ttl DURATION   how long it is valid: 90s, 30m, 8h (default), 7d; at most 30 days
+  Without MEDSCHED_JWT_SECRET (and not NODE_ENV=production) it signs with the development secret.`,
+  apikey: `medsched apikey create --role ROLE --clinic ID [--clinic ID ...] [--provider ID] --name NAME [--json]
+medsched apikey revoke KEY_ID
+medsched apikey list [--json]
+  API keys for integrations, kept in the deployment's Redis (REDIS_URL or REDIS_CLUSTER_NODES, and
+  MEDSCHED_PREFIX, as the API reads them). create prints the key (msk_<key id>_<secret>) once: only a
+  hash of its secret is stored; send it as X-Api-Key: <key> or Authorization: ApiKey <key>. revoke stops
+  a key at once (its record stays, marked revoked); list shows every key without its secret.
+  Exit 0 ok, 1 unknown key or Redis unreachable, 2 bad usage.`,
   help: `medsched help [COMMAND]
   Prints this text, or the usage of COMMAND.`,
 } as const;

@@ -1,12 +1,12 @@
 // A plan: what an optimization or re-plan proposes for one clinic-day, with the schedule version it was
 // computed from (it applies only onto that version) and its difference from the schedule it read.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Appointment } from '../contract/appointment.js';
 import { Id, Instant } from '../contract/primitives.js';
 import { ReplanResult } from '../contract/replan.js';
 import { OptimizationResult } from '../contract/result.js';
+import type { RedisClient } from '../store/redisClient.js';
 import { LocalDate } from './jobIds.js';
 import { jobKeys } from './jobKeys.js';
 import { ScheduleDiff } from './scheduleDiff.js';
@@ -26,6 +26,10 @@ export const Plan = z
     createdAt: Instant,
     /** The date's live appointments after the plan (what apply writes). */
     appointments: z.array(Appointment),
+    /** Visits under way that an overrun makes longer (a re-plan): apply writes their new end. */
+    extended: z.array(Appointment).optional(),
+    /** Live visits a cancellation or no-show event ended (a re-plan): apply records that status. */
+    ended: z.array(Appointment).optional(),
     diff: ScheduleDiff,
     result: z.union([OptimizationResult, ReplanResult]),
     /** The disruption set a re-plan worked on. */
@@ -37,11 +41,11 @@ export type Plan = z.infer<typeof Plan>;
 
 export const newPlanId = () => randomUUID();
 
-export async function savePlan(redis: Redis, prefix: string, plan: Plan): Promise<void> {
+export async function savePlan(redis: RedisClient, prefix: string, plan: Plan): Promise<void> {
   await redis.hset(jobKeys(prefix, plan.clinicId).plans, plan.jobId, JSON.stringify(plan));
 }
 
-export async function loadPlan(redis: Redis, prefix: string, clinicId: string, jobId: string): Promise<Plan | null> {
+export async function loadPlan(redis: RedisClient, prefix: string, clinicId: string, jobId: string): Promise<Plan | null> {
   const text = await redis.hget(jobKeys(prefix, clinicId).plans, jobId);
   if (text === null) return null;
   const parsed = Plan.safeParse(JSON.parse(text));
@@ -49,6 +53,6 @@ export async function loadPlan(redis: Redis, prefix: string, clinicId: string, j
 }
 
 /** A re-run of the same job id starts without the previous run's plan. */
-export async function deletePlan(redis: Redis, prefix: string, clinicId: string, jobId: string): Promise<void> {
+export async function deletePlan(redis: RedisClient, prefix: string, clinicId: string, jobId: string): Promise<void> {
   await redis.hdel(jobKeys(prefix, clinicId).plans, jobId);
 }

@@ -1,7 +1,8 @@
 // The BullMQ side shared by the API (adds jobs, reads them, listens to their events) and the workers:
 // connections, queue options and the retry policy of each queue.
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { RedisTarget } from '../runtime/redisTarget.js';
+import { blockingClient, failFastClient, type RedisClient } from '../store/redisClient.js';
 import type { QueueName } from './jobIds.js';
 
 const KEEP = { age: 7 * 24 * 3600 };
@@ -18,22 +19,11 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 };
 
 /**
- * A producer's connection fails fast while Redis is away (an HTTP request gets 503, not a hang);
- * the event listeners' blocking connection waits and reconnects, as BullMQ requires.
+ * BullMQ's key prefix of a queue: the deployment's prefix and a hash tag of the queue, so that each
+ * queue's keys live in one Redis Cluster slot (BullMQ's scripts touch several of them at once) and the
+ * queues spread over the cluster's nodes. The same keys on one Redis.
  */
-export function producerConnection(url: string, timeoutMs: number): Redis {
-  return new Redis(url, {
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-  });
-}
-
-export function blockingConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 100, 1000) });
-}
+export const queuePrefix = (prefix: string, queue: QueueName) => `${prefix}:{q:${queue}}`;
 
 export type JobQueues = {
   queue: Record<QueueName, Queue>;
@@ -42,18 +32,22 @@ export type JobQueues = {
   close(): Promise<void>;
 };
 
-export function openJobQueues(url: string, prefix: string, timeoutMs: number): JobQueues {
-  const connection = producerConnection(url, timeoutMs);
+/**
+ * A producer's connection fails fast while Redis is away (an HTTP request gets 503, not a hang);
+ * the event listeners' blocking connections wait and reconnect, as BullMQ requires.
+ */
+export function openJobQueues(target: RedisTarget, prefix: string, timeoutMs: number): JobQueues {
+  const connection = failFastClient(target, timeoutMs);
   connection.on('error', () => {}); // reported by the commands that fail
-  const listeners: Redis[] = [];
+  const listeners: RedisClient[] = [];
   const make = (name: QueueName) => {
-    const listener = blockingConnection(url);
+    const listener = blockingClient(target);
     listener.on('error', () => {});
     listeners.push(listener);
-    const events = new QueueEvents(name, { connection: listener, prefix });
+    const events = new QueueEvents(name, { connection: listener, prefix: queuePrefix(prefix, name) });
     events.on('error', () => {});
     events.setMaxListeners(0); // one listener per waiting request or event stream
-    return { queue: new Queue(name, { connection, prefix }), events };
+    return { queue: new Queue(name, { connection, prefix: queuePrefix(prefix, name) }), events };
   };
   const optimize = make('optimize');
   const replan = make('replan');

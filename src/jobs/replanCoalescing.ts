@@ -11,7 +11,7 @@
 // - Job n+1 does not start while job n is unfinished (waiting, running or retrying): its processor sees
 //   that and puts itself back to delayed (workers/replanProcessor.ts). So one runs and one waits, even
 //   with many worker processes; a job n+1 is only created once job n has claimed, so no third one exists.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redisClient.js';
 import { jobKeys, RECORD_TTL_SECONDS } from './jobKeys.js';
 import { replanJobId } from './jobIds.js';
 
@@ -43,7 +43,7 @@ return 0
 
 export type Submitted = { jobId: string; outcome: 'created' | 'replaced' };
 
-export async function submitReplan(redis: Redis, prefix: string, clinicId: string, date: string, eventsId: string): Promise<Submitted> {
+export async function submitReplan(redis: RedisClient, prefix: string, clinicId: string, date: string, eventsId: string): Promise<Submitted> {
   const key = jobKeys(prefix, clinicId).replanSlots(date);
   // The id prefix of the clinic-day's jobs: replanJobId with the counter left off.
   const idPrefix = replanJobId(clinicId, date, 1).slice(0, -1);
@@ -52,11 +52,11 @@ export async function submitReplan(redis: Redis, prefix: string, clinicId: strin
 }
 
 /** The events id a starting re-plan job is to work on (null if it has none: not a job we created). */
-export async function claimReplan(redis: Redis, prefix: string, clinicId: string, date: string, jobId: string): Promise<string | null> {
+export async function claimReplan(redis: RedisClient, prefix: string, clinicId: string, date: string, jobId: string): Promise<string | null> {
   return (await redis.eval(CLAIM, 1, jobKeys(prefix, clinicId).replanSlots(date), jobId)) as string | null;
 }
 
-export async function releaseWaitingReplan(redis: Redis, prefix: string, clinicId: string, date: string, jobId: string): Promise<boolean> {
+export async function releaseWaitingReplan(redis: RedisClient, prefix: string, clinicId: string, date: string, jobId: string): Promise<boolean> {
   return (await redis.eval(RELEASE, 1, jobKeys(prefix, clinicId).replanSlots(date), jobId)) === 1;
 }
 

@@ -5,6 +5,9 @@ import { replanDay } from '../../solver/replan/replanDay.js';
 import { parseWith } from '../contract/parse.js';
 import { ReplanResult } from '../contract/replan.js';
 import { validateReplan } from '../validator/validateReplan.js';
+import type { Appointment } from '../contract/appointment.js';
+import { formatInZone, MINUTE_MS, toMs } from '../domain/time.js';
+import type { StoredAppointment } from '../store/index.js';
 import { contractAppointment, isLive, readDayInputs } from './dayInputs.js';
 import { claimReplan } from './replanCoalescing.js';
 import { loadDisruptionSet } from './disruptionSet.js';
@@ -63,6 +66,7 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
   const ended = result.appointments
     .filter((a) => a.status === 'cancelled' || a.status === 'noshow')
     .map((a) => ({ requestId: a.requestId, reasons: [a.status === 'noshow' ? 'the patient did not show up' : 'cancelled'] }));
+  const stored = new Map(inputs.appointments.map((a) => [a.id, a]));
   const plan: Plan = {
     planId: newPlanId(),
     jobId: ctx.jobId,
@@ -73,10 +77,35 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
     startedAt,
     createdAt: new Date(ctx.now()).toISOString(),
     appointments: proposed,
+    extended: extendedVisits(result.appointments, stored, instance.slotMinutes, instance.clinic.timezone),
+    ended: result.appointments.filter((a) => a.id !== undefined && (a.status === 'cancelled' || a.status === 'noshow') && isLiveId(stored, a.id)),
     diff: scheduleDiff(current, proposed, [...result.unscheduled, ...bumped, ...ended]),
     result,
     eventsId,
   };
   await savePlan(redis, prefix, plan);
   return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, cost: result.cost, bound: result.bound, gap: result.gap };
+}
+
+const isLiveId = (stored: Map<string, StoredAppointment>, id: string) => {
+  const a = stored.get(id);
+  return a !== undefined && isLive(a);
+};
+
+/**
+ * Visits under way whose end an overrun moved, as stored but for the new end (on the slot grid, as the
+ * store claims whole slots): applying the plan keeps their resources until then, so nothing is booked
+ * into the time they now take.
+ */
+function extendedVisits(appointments: readonly Appointment[], stored: Map<string, StoredAppointment>, slotMinutes: number, zone: string): Appointment[] {
+  const out: Appointment[] = [];
+  for (const a of appointments) {
+    const was = a.id === undefined ? undefined : stored.get(a.id);
+    if (a.status !== 'in-progress' || was === undefined || was.status !== 'in-progress' || toMs(a.end) === toMs(was.end)) continue;
+    const start = toMs(was.start);
+    const slotMs = slotMinutes * MINUTE_MS;
+    const end = start + Math.ceil((toMs(a.end) - start) / slotMs) * slotMs;
+    out.push({ ...contractAppointment(was), end: formatInZone(end, zone) });
+  }
+  return out;
 }

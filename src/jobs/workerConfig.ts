@@ -4,10 +4,15 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
 import { envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
+import { redisTargetOf, redisTargetProblems, type RedisTarget } from '../runtime/redisTarget.js';
 import { DEFAULT_GRACE_MS } from '../runtime/optimizeInThread.js';
 
 export const WorkerEnv = z.object({
   ...SharedEnv,
+  LOG_LEVEL: envText(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }),
+    'info',
+  ),
   /** Names this process in its heartbeat key and on the jobs it processes (default: host-pid). */
   MEDSCHED_WORKER_ID: envText(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . -'), ''),
   /** How long an optimization searches (its time limit). */
@@ -31,9 +36,11 @@ export const WorkerEnv = z.object({
 });
 
 export type WorkerConfig = {
-  redisUrl: string;
+  /** One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redis: RedisTarget;
   prefix: string;
   workerId: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   optimizeMs: number;
   replanMs: number;
   drainGraceMs: number;
@@ -54,7 +61,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
     return { ok: false, problems: envProblems(result.error) };
   const e = result.data;
   const drainGraceMs = e.MEDSCHED_DRAIN_GRACE_SECONDS * 1000;
-  const problems: Problem[] = [];
+  const problems: Problem[] = redisTargetProblems(e);
   // An optimization may run past its time limit by the thread's grace before it is cut off.
   const optimizeWorst = e.MEDSCHED_OPTIMIZE_SECONDS * 1000 + DEFAULT_GRACE_MS + STORE_MARGIN_MS;
   if (optimizeWorst >= drainGraceMs)
@@ -71,9 +78,10 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
   return {
     ok: true,
     config: {
-      redisUrl: e.REDIS_URL,
+      redis: redisTargetOf(e),
       prefix: e.MEDSCHED_PREFIX,
       workerId: e.MEDSCHED_WORKER_ID || `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`,
+      logLevel: e.LOG_LEVEL,
       optimizeMs: e.MEDSCHED_OPTIMIZE_SECONDS * 1000,
       replanMs: e.MEDSCHED_REPLAN_SECONDS * 1000,
       drainGraceMs,

@@ -28,7 +28,9 @@ const TRANSITIONS = JSON.stringify(STATUS_TRANSITIONS);
  * changed; a status change, e.g. to cancelled, is recorded in its history); an item without an id is
  * booked new; a live appointment the plan leaves out is cancelled (recorded). Holds, and appointments
  * already in progress or done, stay and must not collide with the plan; the plan may list them (as an
- * optimizer's result does, pinned) only as they are stored. The version advances by one.
+ * optimizer's result does, pinned) only as they are stored, except that a re-plan (`allowOvertime`) may
+ * give a visit in progress a new end (an overrun), which claims its resources until then. The version
+ * advances by one.
  */
 export async function applyDay(
   store: Store,
@@ -59,8 +61,19 @@ export async function applyDay(
       // A cancelled or no-show item keeps the placement it had and claims nothing; one in progress or
       // done may only come back as it is stored (the script checks), and stays as it is.
       if (!holdsCapacity(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: '', u: '[]', r: '[]', s: status, e: entry };
+      const rules = options.allowOvertime ? withOvertime(setup, setup.replan.maxOvertimeMinutes) : setup;
+      // A re-plan may give a visit under way a new end (an overrun): its capacity is claimed afresh (x).
+      if (status === 'in-progress' && options.allowOvertime && a.id !== undefined) {
+        const planned = planClaim(rules, a, { date });
+        if (!planned.ok) {
+          problems.push(...planned.problems.map(at));
+          return undefined;
+        }
+        const { body, claims, refs } = planned.plan;
+        return { id: a.id, b: body, u: claims, r: refs, s: status, e: entry, x: true };
+      }
       if (!NEW_STATUSES.includes(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: placementJson(a), u: '[]', r: '[]', s: status, e: entry };
-      const planned = planClaim(options.allowOvertime ? withOvertime(setup, setup.replan.maxOvertimeMinutes) : setup, a, { date });
+      const planned = planClaim(rules, a, { date });
       if (!planned.ok) {
         problems.push(...planned.problems.map(at));
         return undefined;

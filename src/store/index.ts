@@ -2,7 +2,7 @@
 export { connectStore, storeReady, type Store } from './store.js';
 export { clinicKeys } from './keys.js';
 export { getSetup, putSetup, type PutSetupResult, type VersionedSetup } from './setup.js';
-export { putRequest, listRequests, deleteRequest, type PutRequestResult } from './requests.js';
+export { putRequest, getRequest, listRequests, deleteRequest, type PutRequestResult } from './requests.js';
 export { hold, releaseHold, sweepHolds, type HoldOptions } from './hold.js';
 export { book, type ChangeOptions } from './book.js';
 export { changeStatus } from './changeStatus.js';

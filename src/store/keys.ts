@@ -11,6 +11,8 @@ export function clinicKeys(prefix: string, clinicId: string) {
     setup: `${base}:setup`,
     /** Requests waiting to be scheduled, by id (hash: id → JSON). */
     requests: `${base}:requests`,
+    /** Patients' own details by id (hash: id → JSON; contact fields sealed when a data key is configured). */
+    patients: `${base}:patients`,
     /** Appointments by id (hash: id → JSON record: version, status, date, history, hold, claimed counters and the placement; see appointmentRecord.ts). */
     appointments: `${base}:appointments`,
     /** Next appointment / hold number. */
@@ -37,6 +39,20 @@ export function clinicKeys(prefix: string, clinicId: string) {
     requestsHeld: `${base}:refs:requests`,
     /** Optimization and re-plan plans by id (hash: id → JSON). */
     plans: `${base}:plans`,
+    ...auditKeys(base),
   };
 }
 export type ClinicKeys = ReturnType<typeof clinicKeys>;
+
+/** The deployment's own audit trail (failed authorisations naming no clinic, or one that does not exist), under a hash tag of its own. */
+export const deploymentAuditKeys = (prefix: string) => auditKeys(`${prefix}:{audit}`);
+
+function auditKeys(base: string) {
+  return {
+    /** The audit trail: an append-only stream (field `entry`: the entry's JSON), each entry chained to the one before by its hash. */
+    audit: `${base}:audit`,
+    /** The chain's head (hash: seq, hash, id of the last entry), moved by the append script with every entry. */
+    auditHead: `${base}:audit:head`,
+  };
+}
+export type AuditKeys = ReturnType<typeof auditKeys>;

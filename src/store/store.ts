@@ -1,23 +1,20 @@
-import { Redis } from 'ioredis';
+import type { RedisTarget } from '../runtime/redisTarget.js';
+import { failFastClient, type RedisClient } from './redisClient.js';
 
 /**
- * A connection to the store and the key prefix of the deployment. `clockOffsetMs` (tests only) is added
- * to Redis's clock inside the scripts, so a test can let holds expire without waiting.
+ * A connection to the store (one Redis or a Redis Cluster) and the key prefix of the deployment.
+ * `clockOffsetMs` (tests only) is added to Redis's clock inside the scripts, so a test can let holds
+ * expire without waiting.
  */
-export type Store = { redis: Redis; prefix: string; clockOffsetMs?: number };
+export type Store = { redis: RedisClient; prefix: string; clockOffsetMs?: number };
 
 /**
- * The API's connection: it fails fast instead of queueing while Redis is away (no offline queue, 1.5 s to
- * connect or to answer a command, so a request answers 503 within 2 s), and keeps reconnecting in the background.
+ * The API's connection: it fails fast instead of queueing while Redis is away (1.5 s to connect or to
+ * answer a command, so a request answers 503 within 2 s), and keeps reconnecting in the background.
+ * A URL is one Redis.
  */
-export function connectStore(url: string, prefix: string): Store {
-  const redis = new Redis(url, {
-    connectTimeout: 1500,
-    commandTimeout: 1500,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-  });
+export function connectStore(target: RedisTarget | string, prefix: string): Store {
+  const redis = failFastClient(typeof target === 'string' ? { kind: 'single', url: target } : target, 1500);
   return { redis, prefix };
 }
 

@@ -2,7 +2,10 @@
 // for until it answers (and, unless told otherwise, until it reaches Redis), stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { defaultAuthFor, TEST_AUTH_ENV } from './auth.js';
 import { repoRoot } from './paths.js';
+
+const HIGH_RATE_LIMITS = { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_CALLER: '10000000' };
 
 export type ApiProcess = { url: string; child: ChildProcess; output: () => string; stop: () => Promise<number | null> };
 
@@ -18,11 +21,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** An API process with the test JWT settings (test/support/auth.ts) unless `env` overrides them. */
 export async function startApi(env: Record<string, string>, options: { waitForRedis?: boolean } = {}): Promise<ApiProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', READY_REQUIRE_WORKERS: 'false', ...env },
+    // The tests and the bench send thousands of requests a minute from one address: rate limits far above
+    // that unless a test sets its own (test/apiLimits.test.ts does).
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', READY_REQUIRE_WORKERS: 'false', ...HIGH_RATE_LIMITS, ...TEST_AUTH_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -48,7 +54,7 @@ export async function startApi(env: Record<string, string>, options: { waitForRe
     if (child.exitCode !== null) throw new Error(`the API process exited (${child.exitCode}) before answering:\n${output}`);
     // 404 for an unknown clinic means it answers and reaches Redis; /health only that it answers.
     const probe = options.waitForRedis === false ? '/health' : '/clinics/probe-not-a-clinic';
-    const status = await fetch(url + probe).then((r) => r.status, () => 0);
+    const status = await fetch(url + probe, { headers: { authorization: defaultAuthFor(probe) } }).then((r) => r.status, () => 0);
     if (status === (options.waitForRedis === false ? 200 : 404)) return api;
     if (Date.now() > deadline) {
       await api.stop();

@@ -1,7 +1,9 @@
 // Worker processes for the job tests: `tsx workers/main.ts --queues ...` with its own environment,
-// waited for until its heartbeat key appears; stopped with a signal of the test's choosing.
+// waited for until its heartbeat appears; stopped with a signal of the test's choosing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { liveWorkers } from '../../src/jobs/heartbeat.js';
+import { ClusterNodes, type RedisTarget } from '../../src/runtime/redisTarget.js';
+import { blockingClient } from '../../src/store/redisClient.js';
 import { repoRoot } from './paths.js';
 import { REDIS_URL } from './redisGlobalSetup.js';
 
@@ -48,11 +50,15 @@ export async function startWorker(prefix: string, workerId: string, queues: stri
       return exited;
     },
   };
-  // Ready once its heartbeat is written (its workers are created just before).
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  // Ready once its heartbeat is written (its workers are created just before), on the Redis it was given.
+  const target: RedisTarget = env.REDIS_CLUSTER_NODES
+    ? { kind: 'cluster', nodes: ClusterNodes.parse(env.REDIS_CLUSTER_NODES) }
+    : { kind: 'single', url: env.REDIS_URL || REDIS_URL };
+  const redis = blockingClient(target);
+  redis.on('error', () => {});
   try {
     const deadline = Date.now() + 30_000;
-    while ((await redis.exists(`${prefix}:workers:${workerId}`)) === 0) {
+    while (!(await liveWorkers(redis, prefix)).includes(workerId)) {
       if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}) before it reported in:\n${output}`);
       if (Date.now() > deadline) {
         await worker.stop('SIGKILL');

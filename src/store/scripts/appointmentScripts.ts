@@ -168,7 +168,7 @@ return { version, out }
  * expected one. ARGV: 5 date, 6 expected version, 7 set-up version, 8 items JSON: [{ id?, b, u, r, s, e }]
  * (b: '' keeps the placement; e: the history entry, recorded when the item is new or changes status; an
  * item naming an appointment that is not live, e.g. a hold or one in progress, must be as stored and is
- * left alone), 9 history entry for a live appointment the plan leaves out (it is cancelled), 10 allowed
+ * left alone, except that one in progress with x set may have another end: it claims until then), 9 history entry for a live appointment the plan leaves out (it is cancelled), 10 allowed
  * status transitions JSON.
  */
 export const APPLY_DAY = WRITES + PRELUDE + String.raw`
@@ -189,12 +189,25 @@ local items = cjson.decode(ARGV[8])
 local transitions = cjson.decode(ARGV[10])
 local given = {}
 local plan = {}
+-- Two placements alike but for their end (the same JSON decoded alike iterates alike, so encodings compare).
+local function same_but_end(a, b)
+  local x, y = cjson.decode(a), cjson.decode(b)
+  for k, v in pairs(x) do if k ~= 'end' and cjson.encode(v) ~= cjson.encode(y[k]) then return false end end
+  for k in pairs(y) do if x[k] == nil then return false end end
+  return true
+end
+local extended = {}
 for _, item in ipairs(items) do
   if item.id and given[item.id] then return reply({ reason = 'not-live', id = item.id }) end
   if item.id and not live[item.id] then
     -- A hold, a visit under way or done, or one already cancelled may come back as it is: it stays.
+    -- A visit under way may also come back with another end (x: an overrun), and is claimed afresh.
     local rec = get_rec(item.id)
-    if not rec or rec.d ~= date or rec.s ~= item.s or (item.b ~= '' and item.b ~= rec.b) then return reply({ reason = 'not-live', id = item.id }) end
+    if not rec or rec.d ~= date or rec.s ~= item.s then return reply({ reason = 'not-live', id = item.id }) end
+    if item.b ~= '' and item.b ~= rec.b then
+      if not (item.x and rec.s == 'in-progress' and same_but_end(item.b, rec.b)) then return reply({ reason = 'not-live', id = item.id }) end
+      table.insert(extended, { rec = rec, item = item })
+    end
     given[item.id] = true
   else
     if item.id then
@@ -225,6 +238,10 @@ local L = ledger()
 for _, rec in pairs(live) do ledger_release(L, rec) end
 for _, item in ipairs(items) do
   if item.s == 'booked' or item.s == 'checked-in' then ledger_claim(L, date, item.u) end
+end
+for _, x in ipairs(extended) do
+  ledger_release(L, x.rec)
+  ledger_claim(L, date, x.item.u)
 end
 local conflicts = ledger_commit(L)
 if conflicts then return reply({ reason = 'conflict', conflicts = conflicts }) end
@@ -265,6 +282,17 @@ for _, item in ipairs(items) do
     rec.u = '[]'
     rec.r = '[]'
   end
+  table.insert(out, put_rec(rec))
+end
+for _, x in ipairs(extended) do
+  local rec = x.rec
+  add_refs(rec.r, -1)
+  rec.b = x.item.b
+  rec.u = x.item.u
+  rec.r = x.item.r
+  add_refs(rec.r, 1)
+  rec.v = rec.v + 1
+  push_history(rec, x.item.e, now)
   table.insert(out, put_rec(rec))
 end
 local after = bump_day(date)
