@@ -8,6 +8,7 @@ import { connectStore, storeReady, listDay, book, type Store } from '../src/stor
 import { JOB_OPTIONS, queuePrefix } from '../src/jobs/queues.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
 import { defaultAuthFor } from './support/auth.js';
+import { until } from './support/until.js';
 import { call } from './support/http.js';
 import { LAKESHORE_DATE, seedLakeshore } from './support/lakeshore.js';
 import { testRedis } from './support/redis.js';
@@ -33,15 +34,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nworker:\n${worker.output()}\napi:\n${api.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const processes = () => `worker:\n${worker.output()}\napi:\n${api.output()}`;
 
 const completed = (clinicId: string, jobId: string) =>
   until(`job ${jobId} to complete`, async () => {
@@ -49,7 +42,7 @@ const completed = (clinicId: string, jobId: string) =>
     expect(r.status).toBe(200);
     expect(r.body.state).not.toBe('failed');
     return r.body.state === 'completed' ? r.body : undefined;
-  });
+  }, { context: processes });
 
 it('a repeat request gets the same job; the job reports progress, completes, and its plan applies once (version +1)', async () => {
   await seedLakeshore(store, 'lake-a');
@@ -177,7 +170,7 @@ it('bad job input fails at once, without retries; unknown clinics and foreign jo
     const job = await until(`job ${id} to fail`, async () => {
       const j = await queue.getJob(id);
       return j && (await j.getState()) === 'failed' ? j : undefined;
-    });
+    }, { context: processes });
     expect(JOB_OPTIONS.optimize.attempts).toBeGreaterThan(1);
     expect(job.attemptsMade).toBe(1); // failed on its first attempt and was not retried
   }
@@ -210,7 +203,7 @@ it('a transient error (the plan cannot be written) is retried with backoff, and 
   const failedOnce = await until('the first attempt to fail', async () => {
     const job = await queue.getJob(jobId);
     return job && job.attemptsMade >= 1 ? job : undefined;
-  });
+  }, { context: processes });
   expect(failedOnce.failedReason).toMatch(/WRONGTYPE/);
   expect(['delayed', 'waiting', 'active']).toContain(await failedOnce.getState()); // to be retried, not failed
   await t.redis.del(plans);

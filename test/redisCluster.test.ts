@@ -12,6 +12,7 @@ import { loadWorkerConfig } from '../src/jobs/workerConfig.js';
 import { clinicKeys } from '../src/store/keys.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
 import { defaultAuthFor } from './support/auth.js';
+import { until } from './support/until.js';
 import { call } from './support/http.js';
 import { ownCluster, type OwnCluster } from './support/ownCluster.js';
 import { at, DAY, serviceClinic } from './support/serviceClinic.js';
@@ -87,15 +88,7 @@ describe('on a Redis Cluster', () => {
     start: at(hhmm),
   });
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nworker:\n${worker.output()}\napi:\n${api.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const processes = () => `worker:\n${worker.output()}\napi:\n${api.output()}`;
 
   it('sets up clinics on different masters and books through HTTP: a conflicting booking is 409, a repeated key replays', async () => {
     for (const { id } of clinics) expect((await call(api.url, 'PUT', `/clinics/${id}`, serviceClinic(id, 2))).status).toBe(201);
@@ -138,7 +131,7 @@ describe('on a Redis Cluster', () => {
       expect(r.status).toBe(200);
       expect(r.body.state).not.toBe('failed');
       return r.body.state === 'completed' ? r.body : undefined;
-    });
+    }, { timeoutMs: 60_000, context: processes });
     expect(view.plan.stale).toBe(false);
     expect(view.plan.diff.added.length).toBe(6); // every waiting request fits the morning
     const applied = await call(api.url, 'POST', `/clinics/${id}/optimizations/${jobId}/apply`, { planId: view.plan.planId });
@@ -168,7 +161,7 @@ describe('on a Redis Cluster', () => {
       const r = await call(api.url, 'GET', `/clinics/${id}/booking-batches/${posted.body.jobId}`);
       expect(r.body.state).not.toBe('failed');
       return r.body.state === 'completed' ? r.body : undefined;
-    });
+    }, { timeoutMs: 60_000, context: processes });
     expect(batch.outcomes.map((o: { status: string }) => o.status)).toEqual(['booked', 'refused']);
   }, 90_000);
 

@@ -3,21 +3,18 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
 import { ClinicId } from '../api/params.js';
 import { endChain, startChain, stepChain, type ChainBreak, type ChainState } from '../audit/verifyChain.js';
-import { envProblems, SharedEnv } from '../runtime/envSchema.js';
-import { describeTarget, redisTargetOf, redisTargetProblems } from '../runtime/redisTarget.js';
 import { clinicTrail, deploymentTrail, readAuditHead, readAuditPage, type AuditTrail } from '../store/auditLog.js';
 import { clinicKeys } from '../store/keys.js';
-import { connectStore, storeReady, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { parseCommandArgs } from './args.js';
+import { connectDeployment } from './deploymentStore.js';
 import { CliError, EXIT, usageError } from './errors.js';
 import type { Io } from './io.js';
 import { COMMAND_USAGE } from './usage.js';
 
 const PAGE = 1_000;
-const CONNECT_MS = 5_000;
 
 export async function auditCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -43,7 +40,7 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
   if (values.clinic !== undefined && !ClinicId.safeParse(values.clinic).success)
     throw usageError(`audit verify: --clinic '${values.clinic}' is not a clinic id (1-64 letters, digits, . _ -)`);
 
-  const store = await connect();
+  const store = await connectDeployment('audit verify');
   try {
     const trail = values.clinic !== undefined ? clinicTrail(store.prefix, values.clinic) : deploymentTrail(store.prefix);
     const name = values.clinic !== undefined ? `the audit trail of clinic '${values.clinic}'` : "the deployment's audit trail";
@@ -51,23 +48,6 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
   } finally {
     store.redis.disconnect();
   }
-}
-
-/** The deployment's Redis, from REDIS_URL (or REDIS_CLUSTER_NODES) and MEDSCHED_PREFIX, as the API reads them. */
-async function connect(): Promise<Store> {
-  const parsed = z.object(SharedEnv).safeParse(process.env);
-  const problems = parsed.success ? redisTargetProblems(parsed.data) : envProblems(parsed.error);
-  if (!parsed.success || problems.length > 0) throw new CliError(`audit verify: invalid environment: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-  const target = redisTargetOf(parsed.data);
-  const store = connectStore(target, parsed.data.MEDSCHED_PREFIX);
-  store.redis.on('error', () => {}); // reported below, once
-  try {
-    await storeReady(store, CONNECT_MS);
-  } catch {
-    store.redis.disconnect();
-    throw new CliError(`audit verify: cannot reach Redis at ${describeTarget(target)} within ${CONNECT_MS / 1000} s`);
-  }
-  return store;
 }
 
 async function verifyTrail(store: Store, trail: AuditTrail, name: string, io: Io): Promise<number> {
