@@ -8,7 +8,7 @@ import type { ApiConfig } from './config.js';
 import type { ZodApp } from './deps.js';
 
 /** What a browser app may send and read beyond the CORS-safelisted headers. */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'idempotency-key', 'x-caller', 'x-request-id', 'last-event-id'];
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'idempotency-key', 'x-api-key', 'x-request-id', 'last-event-id'];
 const EXPOSED_HEADERS = ['etag', 'location', 'retry-after', 'x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
 
 export async function registerSecurityHeaders(app: ZodApp, config: ApiConfig): Promise<void> {

@@ -21,16 +21,14 @@ export const deploymentTrail = (prefix: string): AuditTrail => ({ clinicId: null
 const MAX_ATTEMPTS = 50;
 
 // Per connection and stream: the head this process last saw (so an append is usually one round trip),
-// and the tail of its appends in flight (so this process's own appends go one after another, in order,
-// instead of racing each other for the head).
-const heads = new WeakMap<Store, Map<string, ChainHead>>();
-const queues = new WeakMap<Store, Map<string, Promise<unknown>>>();
+// and the entries waiting while an append is under way: they go together in the next call, so under
+// load a busy clinic's trail costs one round trip per batch, not per entry.
+type Waiting = { draft: AuditDraft; resolve: (done: Appended | null) => void; reject: (error: unknown) => void };
+type StreamState = { head: ChainHead; waiting: Waiting[]; busy: boolean };
+const streams = new WeakMap<Store, Map<string, StreamState>>();
 
-const mapOf = <V>(all: WeakMap<Store, Map<string, V>>, store: Store): Map<string, V> => {
-  let map = all.get(store);
-  if (!map) all.set(store, (map = new Map()));
-  return map;
-};
+/** At most this many entries in one call (a script runs alone: keep each short). */
+const BATCH = 200;
 
 export type Appended = { trail: AuditTrail; id: string; entry: AuditEntry };
 
@@ -48,42 +46,55 @@ export async function appendAudit(store: Store, clinicId: string | null, draft: 
 
 /** Null when the trail is a clinic's and the clinic has no set-up. */
 function appendTo(store: Store, trail: AuditTrail, draft: AuditDraft): Promise<Appended | null> {
-  const queue = mapOf(queues, store);
+  let all = streams.get(store);
+  if (!all) streams.set(store, (all = new Map()));
   const key = trail.keys.audit;
-  const run = (queue.get(key) ?? Promise.resolve()).then(
-    () => appendNow(store, trail, draft),
-    () => appendNow(store, trail, draft),
-  );
-  queue.set(key, run);
-  // Forget the tail once it is done, unless another append queued behind it meanwhile.
-  const forget = () => {
-    if (queue.get(key) === run) queue.delete(key);
-  };
-  run.then(forget, forget);
-  return run;
+  let state = all.get(key);
+  if (!state) all.set(key, (state = { head: { seq: 0, hash: GENESIS }, waiting: [], busy: false }));
+  const promise = new Promise<Appended | null>((resolve, reject) => state.waiting.push({ draft, resolve, reject }));
+  if (!state.busy) void drain(store, trail, state);
+  return promise;
 }
 
-async function appendNow(store: Store, trail: AuditTrail, draft: AuditDraft): Promise<Appended | null> {
-  const known = mapOf(heads, store);
-  const key = trail.keys.audit;
-  let head = known.get(key) ?? { seq: 0, hash: GENESIS };
+/** Appends what waits, batch after batch, until nothing does. */
+async function drain(store: Store, trail: AuditTrail, state: StreamState): Promise<void> {
+  state.busy = true;
+  while (state.waiting.length > 0) {
+    const batch = state.waiting.splice(0, BATCH);
+    try {
+      const done = await appendBatch(store, trail, state, batch.map((w) => w.draft));
+      batch.forEach((w, i) => w.resolve(done && done[i]!));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  }
+  state.busy = false;
+}
+
+async function appendBatch(store: Store, trail: AuditTrail, state: StreamState, drafts: AuditDraft[]): Promise<Appended[] | null> {
   const setupKey = trail.clinicId === null ? trail.keys.auditHead : clinicKeys(store.prefix, trail.clinicId).setup;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const unhashed = { v: 1 as const, seq: head.seq + 1, ...draft, prev: head.hash };
-    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
+    const from = state.head;
+    const entries: AuditEntry[] = [];
+    let prev = from;
+    for (const draft of drafts) {
+      const unhashed = { v: 1 as const, seq: prev.seq + 1, ...draft, prev: prev.hash };
+      const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
+      entries.push(entry);
+      prev = { seq: entry.seq, hash: entry.hash };
+    }
     const reply = (await runScript(store, 'medschedAppendAudit', [trail.keys.audit, trail.keys.auditHead, setupKey], [
       trail.clinicId === null ? '0' : '1',
-      head.seq,
-      head.hash,
-      entry.hash,
-      JSON.stringify(entry),
+      from.seq,
+      from.hash,
+      ...entries.flatMap((e) => [e.hash, JSON.stringify(e)]),
     ])) as string[];
     if (reply[0] === 'ok') {
-      known.set(key, { seq: entry.seq, hash: entry.hash });
-      return { trail, id: reply[1]!, entry };
+      state.head = prev;
+      return entries.map((entry, i) => ({ trail, id: reply[i + 1]!, entry }));
     }
     if (reply[0] === 'no-clinic') return null;
-    head = { seq: Number(reply[1]), hash: reply[2]! };
+    state.head = { seq: Number(reply[1]), hash: reply[2]! };
   }
   throw new Error(`the audit chain head kept moving: ${MAX_ATTEMPTS} attempts to append failed`);
 }
