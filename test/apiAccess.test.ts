@@ -20,7 +20,7 @@ const ROLES: Role[] = ['front-desk', 'clinician', 'scheduler-admin', 'integratio
 let api: ApiProcess;
 let doc: OpenApi;
 
-type Operation = { operationId: string; parameters?: { in: string; name: string }[]; 'x-access'?: { action: string; roles: string[] }; security?: unknown[] };
+type Operation = { operationId: string; parameters?: { in: string; name: string }[]; 'x-access'?: { action: string; roles: string[]; signedLink?: boolean; public?: boolean }; security?: unknown[] };
 type OpenApi = { paths: Record<string, Record<string, Operation>>; security?: unknown[]; components: { securitySchemes?: Record<string, unknown> } };
 type Op = { method: string; route: string; op: Operation };
 
@@ -29,6 +29,14 @@ const ALL_ROLES = ROLES;
 const DESK_AND_ADMIN: Role[] = ['front-desk', 'scheduler-admin'];
 const REQUESTS: Role[] = ['front-desk', 'scheduler-admin', 'integration'];
 const JOBS: Role[] = ['scheduler-admin', 'integration'];
+/** Briefings and notifications (a clinician: their own); calendar links are issued by people, not integrations. */
+const BRIEFINGS: Role[] = ['front-desk', 'clinician', 'scheduler-admin', 'integration'];
+const CALENDAR_LINKS: Role[] = ['front-desk', 'clinician', 'scheduler-admin'];
+/** Patients' details: the desk and the integration keep them, a clinician reads who they treat, an auditor sees none. */
+const PATIENT_WRITERS: Role[] = ['front-desk', 'scheduler-admin', 'integration'];
+const PATIENT_READERS: Role[] = [...PATIENT_WRITERS, 'clinician'];
+/** Routes anyone may call without a credential: health, readiness, and a reminder's confirm/cancel links (their token is the proof). */
+const PUBLIC_ROUTES = ['/health', '/ready', '/r/{token}/confirm', '/r/{token}/cancel'];
 function policy(operationId: string): Role[] | undefined {
   if (/^get(Clinic|\w+Item)$/.test(operationId)) return ALL_ROLES;
   if (/^(putClinic|(put|delete)\w+Item)$/.test(operationId)) return ['scheduler-admin'];
@@ -62,6 +70,24 @@ function policy(operationId: string): Role[] | undefined {
     getBookingBatch: JOBS,
     getAuditTrail: ['auditor'],
     exportAuditTrail: ['auditor'],
+    joinWaitlist: REQUESTS,
+    leaveWaitlist: REQUESTS,
+    listWaitlist: REQUESTS,
+    listWaitlistOffers: REQUESTS,
+    acceptWaitlistOffer: DESK_AND_ADMIN,
+    declineWaitlistOffer: DESK_AND_ADMIN,
+    getBillingExport: ['scheduler-admin'],
+    getReferral: REQUESTS,
+    getBriefings: BRIEFINGS,
+    getBriefingPage: BRIEFINGS,
+    getNotifications: BRIEFINGS,
+    issueCalendarLink: CALENDAR_LINKS,
+    revokeCalendarLinks: CALENDAR_LINKS,
+    putPatient: PATIENT_WRITERS,
+    getPatient: PATIENT_READERS,
+    deletePatient: PATIENT_WRITERS,
+    getAppointmentReminders: DESK_AND_ADMIN,
+    getPostcards: DESK_AND_ADMIN,
   };
   return table[operationId];
 }
@@ -80,6 +106,8 @@ type Ids = {
   optimization: string;
   replan: string;
   batch: string;
+  patient: string;
+  referral: string;
 };
 const ids: Record<'A' | 'B', Ids> = {} as never;
 let setupOf: Record<string, ReturnType<typeof serviceClinicB>> = {};
@@ -123,6 +151,12 @@ beforeAll(async () => {
   for (const [p, dr] of [['p-b1', 'dr-0'], ['p-b2', 'dr-1'], ['p-b3', 'dr-2']] as const) await ok(post(B, '/appointments', visit(p, dr, '09:00')), 201);
   const bHold = await ok(post(B, '/holds', { ...visit('p-b4', 'dr-3', '09:00'), ttlSeconds: 900 }), 201);
   await ok(post(B, '/requests', { id: 'rq-b', patientId: 'p-b5', serviceId: 'visit', urgency: 'routine' }), 201);
+  // A referral in each clinic (B's id is B's alone).
+  for (const c of [A, B])
+    await ok(post(c, '/requests', { id: `rq-ref-${c}`, patientId: `p-ref-${c}`, serviceId: 'visit', urgency: 'routine', referral: { id: `ref-${c}`, referringProvider: { name: 'Dr. Referrer' } } }), 201);
+  // A patient's details in each clinic (B's id is B's alone).
+  await ok(call(api.url, 'PUT', `/clinics/${A}/patients/pt-a`, { name: 'Ann Access' }, admin(A)), 201);
+  await ok(call(api.url, 'PUT', `/clinics/${B}/patients/pt-b`, { name: 'Bo Access' }, admin(B)), 201);
   // B's jobs (no worker runs them: they wait, which is all the paths need).
   const opt = await ok(post(B, '/optimizations', { date: DAY }), 202);
   const replan = await ok(post(B, '/disruptions', { now: at('08:00'), date: DAY, events: [{ type: 'delay', providerId: 'dr-0', availableFrom: at('09:30') }] }), 202);
@@ -132,10 +166,14 @@ beforeAll(async () => {
     clinic: A, aid: aAppt.body.id, hold: aHold.body.id, request: 'rq-a', provider: 'dr-0', room: 'room-0', staff: 'st-0', equipment: 'ecg', service: 'visit',
     // Jobs of A's that do not exist: an event stream of a waiting job would never end.
     optimization: `optimize:${A}:2030-01-16`, replan: `replan:${A}:2030-01-16.1`, batch: `bookings:${A}:00000000000000000000000000000000`,
+    patient: 'pt-a',
+    referral: `ref-${A}`,
   };
   ids.B = {
     clinic: B, aid: 'a3', hold: bHold.body.id, request: 'rq-b', provider: 'dr-3', room: 'room-3', staff: 'st-3', equipment: 'b-cart', service: 'b-visit',
     optimization: opt.body.jobId, replan: replan.body.jobId, batch: batch.body.jobId,
+    patient: 'pt-b',
+    referral: `ref-${B}`,
   };
   expect(ids.A.aid).toBe('a1');
   expect(bHold.body.id).toBe('a4');
@@ -150,16 +188,17 @@ afterAll(async () => {
 function operations(): Op[] {
   return Object.entries(doc.paths).flatMap(([route, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), route, op })));
 }
-const protectedOps = () => operations().filter((o) => o.route !== '/health' && o.route !== '/ready');
+/** Routes that take a credential header (a calendar feed takes its signed link's key instead: tested on its own below). */
+const protectedOps = () => operations().filter((o) => !PUBLIC_ROUTES.includes(o.route) && !o.op['x-access']?.signedLink);
 
 /** The path of an operation with a clinic's ids (or `over` for some of them). */
 function pathOf(o: Op, c: Ids, over: Partial<Record<string, string>> = {}): string {
   const kind = o.route.split('/')[3];
-  const itemOf: Record<string, string> = { providers: c.provider, rooms: c.room, staff: c.staff, equipment: c.equipment, services: c.service, requests: c.request, holds: c.hold };
+  const itemOf: Record<string, string> = { providers: c.provider, rooms: c.room, staff: c.staff, equipment: c.equipment, services: c.service, requests: c.request, holds: c.hold, referrals: c.referral };
   const jobOf: Record<string, string> = { optimizations: c.optimization, disruptions: c.replan, 'booking-batches': c.batch };
-  const values: Record<string, string> = { id: c.clinic, aid: c.aid, itemId: itemOf[kind!] ?? 'x', jobId: jobOf[kind!] ?? 'x', ...over };
+  const values: Record<string, string> = { id: c.clinic, aid: c.aid, itemId: itemOf[kind!] ?? 'x', jobId: jobOf[kind!] ?? 'x', patientId: c.patient, personId: c.provider, ...over };
   const path = o.route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
-  return o.op.operationId === 'getSchedule' ? `${path}?date=${DAY}` : path;
+  return ['getSchedule', 'getBriefings', 'getBriefingPage', 'getPostcards', 'getBillingExport'].includes(o.op.operationId) ? `${path}?date=${DAY}` : path;
 }
 
 /** A body each operation accepts (so an allowed caller reaches the handler), for clinic `c`. */
@@ -190,6 +229,8 @@ function bodyOf(o: Op, c: Ids, n: number): unknown {
       return { date: DAY };
     case 'postDisruptions':
       return { now: at('08:00'), date: DAY, events: [{ type: 'delay', providerId: 'dr-0', availableFrom: at('09:30') }] };
+    case 'putPatient':
+      return { name: `Pat Access ${n}`, phone: '+13125550100', language: 'es' };
     case 'postBookingBatch':
       return { items: [{ requestId: `bb-${n}`, patientId: `p-bb-${n}`, serviceId: 'visit', providerId: 'dr-1', roomId: 'room-1', start: at(hhmm), end: at(hhmm.replace(/:(\d\d)$/, (_, m: string) => (m === '00' ? ':30' : ':59'))) }] };
     default:
@@ -206,18 +247,22 @@ const tokenOf = (role: Role, clinics: string[]) => bearer({ subject: `${role}-us
 
 describe('every route declares who may call it', () => {
   it('publishes the security schemes, and each protected operation its roles, matching the policy', () => {
-    expect(Object.keys(doc.components.securitySchemes ?? {}).sort()).toEqual(['apiKey', 'bearer']);
+    expect(Object.keys(doc.components.securitySchemes ?? {}).sort()).toEqual(['apiKey', 'bearer', 'calendarLink']);
     expect(doc.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     const ops = operations();
     expect(ops.length).toBeGreaterThan(40);
     for (const o of ops) {
       const label = `${o.method} ${o.route} (${o.op.operationId})`;
-      if (o.route === '/health' || o.route === '/ready') {
+      if (PUBLIC_ROUTES.includes(o.route)) {
         expect(o.op.security, label).toEqual([]);
-        expect(o.op['x-access'], label).toBeUndefined();
+        expect(o.op['x-access'], label).toEqual({ public: true, roles: [] });
         continue;
       }
       expect(o.op['x-access'], `${label} declares no access`).toBeDefined();
+      if (o.op['x-access']!.signedLink) {
+        expect(o.op.security, label).toEqual([{ calendarLink: [] }]);
+        continue;
+      }
       const expected = policy(o.op.operationId);
       expect(expected, `${label} is not in this test's policy table: add it (and to the README's role table)`).toBeDefined();
       expect([...o.op['x-access']!.roles].sort(), label).toEqual([...expected!].sort());
@@ -347,6 +392,36 @@ describe('roles', () => {
     const adminApply = await call(api.url, 'POST', `/clinics/${A}/optimizations/${job.body.jobId}/apply`, {}, admin(A));
     expect(adminApply.status, adminApply.text).toBe(409);
     expect(adminApply.body.error).toBe('not-ready');
+  });
+});
+
+describe('public routes', () => {
+  it("a reminder's links take no credential and give a caller's token nothing: the token in the path is all that counts", async () => {
+    const links = operations().filter((o) => o.route.startsWith('/r/'));
+    expect(links.map((o) => `${o.method} ${o.route}`).sort()).toEqual(['GET /r/{token}/cancel', 'GET /r/{token}/confirm', 'POST /r/{token}/cancel', 'POST /r/{token}/confirm']);
+    for (const o of links)
+      for (const headers of [{ authorization: null }, tokenOf('scheduler-admin', [A]), { authorization: 'Bearer not-a-jwt' }]) {
+        const answer = await call(api.url, o.method, o.route.replace('{token}', 'bogus.token'), undefined, headers);
+        expect(answer.status, `${o.method} ${o.route} → ${answer.text.slice(0, 200)}`).toBe(401);
+        expect(answer.body.error).toBe('invalid-link');
+      }
+  });
+});
+
+describe('signed links (calendar feeds)', () => {
+  it('answer 401 to every role without the key, and the key only for its own clinic and person', async () => {
+    const links = operations().filter((o) => o.op['x-access']?.signedLink);
+    expect(links.map((o) => o.op.operationId)).toEqual(['getBriefingFeed']);
+    for (const o of links)
+      for (const role of ROLES) {
+        const answer = await call(api.url, o.method, pathOf(o, ids.A), undefined, tokenOf(role, [A]));
+        expect(answer.status, `${role} ${o.route} → ${answer.text.slice(0, 200)}`).toBe(401);
+      }
+    const link = await ok(call(api.url, 'POST', `/clinics/${A}/briefings/dr-0/subscription`, undefined, admin(A)), 200);
+    const key = new URL(link.body.url).searchParams.get('key')!;
+    expect((await call(api.url, 'GET', `${link.body.path}&from=${DAY}`, undefined, { authorization: null })).status).toBe(200);
+    for (const path of [`/clinics/${B}/briefings/dr-0.ics?key=${key}`, `/clinics/${A}/briefings/dr-1.ics?key=${key}`, `/clinics/${NOWHERE}/briefings/dr-0.ics?key=${key}`])
+      expect((await call(api.url, 'GET', path, undefined, { authorization: null })).status, path).toBe(401);
   });
 });
 

@@ -24,7 +24,7 @@ let api: ApiProcess;
 let ops: { method: string; path: string }[] = [];
 const cliEnv = { REDIS_URL: t.url, MEDSCHED_PREFIX: t.prefix, ...TEST_AUTH_ENV };
 
-type OpenApi = { paths: Record<string, Record<string, { operationId: string }>> };
+type OpenApi = { paths: Record<string, Record<string, { operationId: string; 'x-access'?: { signedLink?: boolean; public?: boolean } }>> };
 
 beforeAll(async () => {
   api = await startApi({ MEDSCHED_PREFIX: t.prefix });
@@ -34,7 +34,9 @@ beforeAll(async () => {
   ops = Object.entries(doc.paths)
     .filter(([route]) => route !== '/health' && route !== '/ready')
     .flatMap(([route, methods]) =>
-      Object.keys(methods).map((method) => ({
+      // A calendar feed takes its signed link's key and a reminder link its token, not a credential header
+      // (test/apiAccess.test.ts, test/briefingRoutes.test.ts, test/reminders.test.ts).
+      Object.keys(methods).filter((method) => !methods[method]!['x-access']?.signedLink && !methods[method]!['x-access']?.public).map((method) => ({
         method: method.toUpperCase(),
         path: route.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' ? C : name === 'jobId' ? `optimize:${C}:${DAY}` : 'x1')),
       })),

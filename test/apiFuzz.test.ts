@@ -159,7 +159,7 @@ function operationCases(route: string, method: string, op: Operation): fc.Arbitr
       method, path: urlOf({ [name]: id }), headers: bodySchema ? json : {}, body: bodySchema ? JSON.stringify(base) : undefined, what: `invalid ${name} ${id.slice(0, 20)}`,
     }));
     // With a valid body an unknown id may be a legal create (PUT of a new item): only bodies that are malformed anyway.
-    if (!bodySchema || method !== 'put') arbs.push(unknown, invalid);
+    if (!bodySchema || method !== 'PUT') arbs.push(unknown, invalid);
   }
   if (headers.length > 0 && bodySchema) {
     arbs.push(

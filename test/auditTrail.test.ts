@@ -164,10 +164,34 @@ describe('what the audit trail records', () => {
       ['p-two'],
       200,
     );
+    // Reminders: an appointment's (named by its patient) and the day's postcards (none here).
+    await run('getAppointmentReminders', send('GET', `${base}/appointments/${aid}/reminders`), ['p-book'], 200);
+    await run('getPostcards', send('GET', `${base}/reminders/postcards?date=${DAY}`), [], 200);
     await run('cancelAppointment', send('POST', `${base}/appointments/${second.body.id}/cancel`, { reason: 'test' }, { ...ADMIN, 'if-match': `"${moved.body.version}"` }), ['p-two'], 200);
     const third = await run('book', send('POST', `${base}/appointments`, visit('p-three', '12:00')), ['p-three'], 201);
     await run('noShowAppointment', send('POST', `${base}/appointments/${third.body.id}/no-show`, { reason: 'test' }, { ...ADMIN, 'if-match': `"${third.body.version}"` }), ['p-three'], 200);
     await run('getSchedule', send('GET', `${base}/schedule?date=${DAY}&include=all`), ['p-book', 'p-two', 'p-three'], 200);
+
+    // The waitlist (two places freed once it waits: it is offered one, declines, is offered the other),
+    // the billing export and a referral.
+    for (const [id, patientId] of [['rq-wl-1', 'p-wl1'], ['rq-wl-2', 'p-wl2']])
+      expect((await send('POST', `${base}/requests`, { id, patientId, serviceId: 'visit', urgency: 'routine' })).status).toBe(201);
+    const joined = await run('joinWaitlist', send('POST', `${base}/waitlist`, { requestId: 'rq-wl-1' }), ['p-wl1'], 201);
+    const entryId = joined.body.entry.id as string;
+    for (const hhmm of ['15:00', '16:00']) {
+      const freed = await send('POST', `${base}/appointments`, visit(`p-wl-${hhmm}`, hhmm));
+      expect((await send('POST', `${base}/appointments/${freed.body.id}/cancel`, {}, { ...ADMIN, 'if-match': `"${freed.body.version}"` })).status).toBe(200);
+    }
+    await run('listWaitlist', send('GET', `${base}/waitlist`), ['p-wl1'], 200);
+    await run('listWaitlistOffers', send('GET', `${base}/waitlist/offers`), ['p-wl1'], 200);
+    await run('declineWaitlistOffer', send('POST', `${base}/waitlist/${entryId}/decline`, {}), ['p-wl1'], 200);
+    await run('acceptWaitlistOffer', send('POST', `${base}/waitlist/${entryId}/accept`, { reason: 'test' }), ['p-wl1'], 201);
+    const other = await send('POST', `${base}/waitlist`, { requestId: 'rq-wl-2' });
+    await run('leaveWaitlist', send('DELETE', `${base}/waitlist/${other.body.entry.id}`), ['p-wl2'], 200);
+    await run('getBillingExport', send('GET', `${base}/billing?date=${DAY}`), [], 200);
+    const referral = { id: 'ref-aud', referringProvider: { name: 'Dr. Referrer' } };
+    expect((await send('POST', `${base}/requests`, { id: 'rq-ref', patientId: 'p-ref', serviceId: 'visit', urgency: 'routine', referral })).status).toBe(201);
+    await run('getReferral', send('GET', `${base}/referrals/ref-aud`), ['p-ref'], 200);
 
     // Jobs (no worker runs here: they wait, and apply is refused, which is recorded all the same).
     const optimization = await run('startOptimization', send('POST', `${base}/optimizations`, { date: DAY }), [], 202);
@@ -191,6 +215,19 @@ describe('what the audit trail records', () => {
     const batch = await run('postBookingBatch', send('POST', `${base}/booking-batches`, { items: [batchItem] }), ['p-batch'], 202);
     await run('getBookingBatch', send('GET', batch.body.links.self), ['p-batch'], 200);
 
+    // Patients' details: each call names the patient of its path.
+    await run('putPatient', send('PUT', `${base}/patients/p-details`, { name: 'Pat Audit', email: 'pat.audit@example.org' }), ['p-details'], 201);
+    await run('getPatient', send('GET', `${base}/patients/p-details`), ['p-details'], 200);
+    await run('deletePatient', send('DELETE', `${base}/patients/p-details`), ['p-details'], 200);
+
+    // Briefings (dr-0's day holds p-book's visit), the calendar feed through its signed link, notifications.
+    await run('getBriefings', send('GET', `${base}/briefings?date=${DAY}&person=dr-0`), ['p-book'], 200);
+    await run('getBriefingPage', send('GET', `${base}/briefings/dr-0.html?date=${DAY}`), ['p-book'], 200);
+    const link = await run('issueCalendarLink', send('POST', `${base}/briefings/dr-0/subscription`), [], 200);
+    await run('getBriefingFeed', send('GET', `${link.body.path}&from=${DAY}`, undefined, { authorization: null }), ['p-book'], 200);
+    await run('revokeCalendarLinks', send('DELETE', `${base}/briefings/dr-0/subscription`), [], 200);
+    await run('getNotifications', send('GET', `${base}/notifications?person=dr-0`), [], 200);
+
     // The trail itself, read by an auditor.
     await run('getAuditTrail', send('GET', `${base}/audit?patientId=p-book`, undefined, AUDITOR), ['p-book'], 200);
     await run('exportAuditTrail', send('GET', `${base}/audit/export?format=csv`, undefined, AUDITOR), [], 200);
@@ -209,8 +246,13 @@ describe('what the audit trail records', () => {
         continue;
       }
       expect(entry, `${op}: no entry`).toBeDefined();
-      const who = op === 'getAuditTrail' || op === 'exportAuditTrail' ? { subject: 'auditor-aud', role: 'auditor' } : { subject: 'admin-aud', role: 'scheduler-admin' };
-      expect(entry, op).toMatchObject({ ...who, via: 'jwt', action: declared.action, attempted: null, objectType: declared.object, clinicId: C, status: sent.status, outcome: 'allowed' });
+      const who =
+        op === 'getAuditTrail' || op === 'exportAuditTrail'
+          ? { subject: 'auditor-aud', role: 'auditor', via: 'jwt' }
+          : op === 'getBriefingFeed'
+            ? { subject: 'calendar-link:dr-0', role: 'none', via: 'signed-link' }
+            : { subject: 'admin-aud', role: 'scheduler-admin', via: 'jwt' };
+      expect(entry, op).toMatchObject({ ...who, action: declared.action, attempted: null, objectType: declared.object, clinicId: C, status: sent.status, outcome: 'allowed' });
       expect(entry!.route.replace(/:(\w+)/g, '{$1}'), op).toBe(declared.path);
       expect(entry!.method, op).toBe(declared.method);
       for (const patient of patients) expect(entry!.patientIds, `${op} must name ${patient}`).toContain(patient);
@@ -220,6 +262,7 @@ describe('what the audit trail records', () => {
     expect(entries.get(calls.find((c) => c.op === 'book')!.sent.requestId)!.objectId).toBe(aid);
     expect(entries.get(calls.find((c) => c.op === 'getSchedule')!.sent.requestId)!.objectId).toBe(DAY);
     expect(entries.get(calls.find((c) => c.op === 'getOptimization')!.sent.requestId)!.objectId).toBe(optimization.body.jobId);
+    expect(entries.get(calls.find((c) => c.op === 'getPatient')!.sent.requestId)!.objectId).toBe('p-details');
   }, 120_000);
 
   it('records refusals: 401 and 403 in the clinic, 404 for a clinic the caller may not see there if it exists, else in the deployment', async () => {

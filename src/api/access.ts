@@ -14,7 +14,8 @@ import { ApiError, ErrorBody, notFound } from './errors.js';
 import { ClinicId } from './params.js';
 import type { Principal, Role } from './principal.js';
 
-export type RouteAccess = 'public' | { action: Action };
+/** 'signed-link': no credential header; the route checks the signed key its URL carries (a calendar feed). */
+export type RouteAccess = 'public' | 'signed-link' | { action: Action };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +32,7 @@ export const forbidden = (message: string) => new ApiError(403, { error: 'forbid
 export const SECURITY_SCHEMES = {
   bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a JWT with sub, role, clinics (and providerId for a clinician); `medsched token create` issues one' },
   apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'an integration\'s API key (`medsched apikey create`); `Authorization: ApiKey <key>` works too' },
+  calendarLink: { type: 'apiKey', in: 'query', name: 'key', description: 'a calendar subscription link\'s key (POST .../briefings/{personId}/subscription issues the link); only for the feed it was issued for' },
 } as const;
 export const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }];
 
@@ -43,8 +45,8 @@ export function installAccessControl(app: ZodApp, settings: AccessSettings, stor
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     const access = request.routeOptions.config?.access;
-    // Public routes, and CORS preflights (which never carry credentials).
-    if (access === 'public' || request.method === 'OPTIONS') return;
+    // Public routes, signed links (the route checks its key) and CORS preflights (which never carry credentials).
+    if (access === 'public' || access === 'signed-link' || request.method === 'OPTIONS') return;
     const principal = await authenticate(request, reply, settings.jwt, store);
     request.principal = principal;
     const clinicId = (request.params as Record<string, string> | undefined)?.id;
@@ -64,6 +66,13 @@ function documentAccess(route: RouteOptions, table: Record<Role, ReadonlySet<Act
   if (!schema || schema.hide || access === undefined || schema['x-access'] !== undefined) return;
   if (access === 'public') {
     schema.security = [];
+    schema['x-access'] = { public: true, roles: [] };
+    return;
+  }
+  if (access === 'signed-link') {
+    schema.security = [{ calendarLink: [] }];
+    schema['x-access'] = { signedLink: true, roles: [] };
+    schema.response = { ...schema.response, 401: ErrorBody };
     return;
   }
   const roles = rolesFor(access.action, table);

@@ -6,23 +6,28 @@ import { z } from 'zod';
 import type { AppointmentStatus } from '../contract/appointment.js';
 import type { ClinicSetup } from '../contract/clinicSetup.js';
 import { Id } from '../contract/primitives.js';
-import { MINUTE_MS, formatInZone } from '../domain/time.js';
+import { MINUTE_MS, formatInZone, toMs } from '../domain/time.js';
 import { book } from '../store/book.js';
 import { changeStatus } from '../store/changeStatus.js';
+import { holdOverrideNote } from '../store/holdOverride.js';
+import { OFFER_CALLER } from '../store/waitlistFlow.js';
 import { getAppointment } from '../store/readAppointments.js';
 import { reschedule } from '../store/reschedule.js';
 import { StoredAppointment } from '../store/storedAppointment.js';
+import { offerFreedPlace } from './waitlistRoutes.js';
+import { notifyRescheduled, notifyStatusChange } from './agendaNotices.js';
 import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.js';
+import { AuthorizationOverride, gateAuthorization, requireMayOverride, withOverride } from './authorizationGate.js';
 import { clinicSetupForWrite } from './clinicSetupOf.js';
 import type { RouteDeps, ZodApp } from './deps.js';
-import { errorResponses, notFound } from './errors.js';
+import { ApiError, errorResponses, notFound } from './errors.js';
 import { requireOwn } from './access.js';
 import { callerOf } from './caller.js';
 import { IdempotencyKeyHeader, idempotent, send } from './idempotency.js';
 import { ClinicParams, ItemId, Reason } from './params.js';
 import { Place, Placement, appointmentOf, bodyPath, oneRequest } from './placement.js';
 import { IfMatchHeader, etag, requiredVersion } from './preconditions.js';
-import { storedRequest } from './storedRequest.js';
+import { storedRequest, storedRequestOrNull } from './storedRequest.js';
 
 const AppointmentParams = z.object({ id: ClinicParams.shape.id, aid: ItemId });
 
@@ -32,6 +37,7 @@ const BookBody = Placement.partial()
   .extend({
     holdId: Id.optional().describe('book this hold (then give no place)'),
     reason: Reason.optional(),
+    authorizationOverride: AuthorizationOverride.optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -64,9 +70,13 @@ const STATUS_ACTIONS: { action: string; to: AppointmentStatus; summary: string; 
   { action: 'check-in', to: 'checked-in', summary: 'The patient has arrived (booked → checked-in)', may: 'book' },
   { action: 'start', to: 'in-progress', summary: 'The visit starts (checked-in → in-progress)', may: 'treat' },
   { action: 'finish', to: 'fulfilled', summary: 'The visit is over (in-progress → fulfilled)', may: 'treat' },
-  { action: 'cancel', to: 'cancelled', summary: 'Cancel (booked or checked-in → cancelled); frees the place', may: 'book' },
-  { action: 'no-show', to: 'noshow', summary: 'The patient did not come (booked or checked-in → noshow); frees the place', may: 'book' },
+  { action: 'cancel', to: 'cancelled', summary: 'Cancel (booked or checked-in → cancelled); frees the place, which is offered to the waitlist', may: 'book' },
+  { action: 'no-show', to: 'noshow', summary: 'The patient did not come (booked or checked-in → noshow); frees the place, which is offered to the waitlist', may: 'book' },
 ];
+const STATUS_DESCRIPTION =
+  'Needs If-Match with the current version (428 without, 412 with the current appointment when stale); 409 when the status does not allow it. ' +
+  "A cancellation less than the late-cancellation window (the service's `lateCancelHours`, else the clinic's) before the start, and a no-show of a service " +
+  'with a window, are flagged for billing in the same step (GET /clinics/{id}/billing).';
 
 export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   const { store } = deps;
@@ -74,7 +84,7 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/appointments',
     {
-      config: { audit: { action: 'appointment.create', object: 'appointment', patientData: true }, access: { action: 'book' } },
+      config: { audit: { action: 'appointment.create', object: 'appointment', patientData: true }, access: { action: 'book' }, reminders: 'appointment' },
       schema: {
         tags: ['booking'],
         operationId: 'book',
@@ -82,7 +92,9 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
         description:
           'Either `{ holdId }` (a live hold becomes the appointment; 410 if it expired) or a place with its request, as for a hold. ' +
           'Every resource it uses (provider, room, each staff member, equipment units, the patient) is checked over the whole interval and written all or nothing: ' +
-          '409 with the taken resources when any is. 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
+          '409 with the taken resources when any is. 422 when it breaks a rule of the set-up, or when its service requires prior authorisation and the ' +
+          "request's is not approved (`authorization-required`, naming the field; a scheduler-admin may override with a reason, recorded in the history and the audit trail). " +
+          'Idempotency-Key makes a retry safe.',
         params: ClinicParams,
         headers: IdempotencyHeaders,
         body: BookBody,
@@ -96,14 +108,24 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
       return idempotent(deps, request, reply, id, request.headers['idempotency-key'], async () => {
         const { setup } = await clinicSetupForWrite(store, id);
         if (body.holdId !== undefined) {
-          const result = await book(store, id, { holdId: body.holdId }, { actor, reason: body.reason });
+          // A stored request is judged as it stands now; an inline one was judged when it was held.
+          const held = await getAppointment(store, id, body.holdId);
+          if (held?.hold?.caller === OFFER_CALLER)
+            throw new ApiError(409, { error: 'waitlist-offer', message: `hold '${held.id}' is a waitlist offer: book it with POST /clinics/${id}/waitlist/{entryId}/accept` });
+          const stored = held?.hold ? await storedRequestOrNull(store, id, held.requestId) : null;
+          let note = held?.hold ? ((await holdOverrideNote(store, id, held.id)) ?? undefined) : undefined;
+          if (held && stored && note === undefined) note = gateAuthorization(request, setup, stored, toMs(held.start), '$.body.holdId', body.authorizationOverride);
+          else requireMayOverride(request, body.authorizationOverride);
+          const result = await book(store, id, { holdId: body.holdId }, { actor, reason: withOverride(body.reason, note) });
           return appointmentAnswer(id, okOrThrow(result, `hold '${body.holdId}' of clinic '${id}'`), 201);
         }
         const stored = body.requestId !== undefined ? await storedRequest(store, id, body.requestId) : null;
         const placement = { ...body, providerId: body.providerId ?? null, roomId: body.roomId!, start: body.start! };
         const built = appointmentOf(setup, placement, stored, () => `r-${randomUUID()}`);
         if (!built.ok) throw unplaceable(built.problems);
-        const result = await book(store, id, built.appointment, { actor, reason: body.reason, request: built.request });
+        const authPath = stored ? '$.body.requestId' : '$.body.request.authorization';
+        const note = gateAuthorization(request, setup, built.request, toMs(built.appointment.start), authPath, body.authorizationOverride);
+        const result = await book(store, id, built.appointment, { actor, reason: withOverride(body.reason, note), request: built.request });
         return appointmentAnswer(id, okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null)), 201);
       });
     },
@@ -136,12 +158,12 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
     app.post(
       `/clinics/:id/appointments/:aid/${action}`,
       {
-        config: { audit: { action: 'appointment.status', object: 'appointment', patientData: true }, access: { action: may } },
+        config: { audit: { action: 'appointment.status', object: 'appointment', patientData: true }, access: { action: may }, reminders: 'appointment' },
         schema: {
           tags: ['booking'],
           operationId: `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Appointment`,
           summary,
-          description: 'Needs If-Match with the current version (428 without, 412 with the current appointment when stale); 409 when the status does not allow it.',
+          description: STATUS_DESCRIPTION,
           params: AppointmentParams,
           headers: VersionHeaders,
           body: Change,
@@ -158,10 +180,15 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
           if (!current) throw notFound(`appointment '${aid}' of clinic '${id}'`);
           requireOwn(request, current.providerId, action);
         }
+        const frees = to === 'cancelled' || to === 'noshow';
         const result = await changeStatus(store, id, aid, expected, { to, actor: callerOf(request), reason: request.body.reason });
         // A stale answer carries the appointment as it is now: it may have moved to another provider meanwhile.
         if (!result.ok && result.reason === 'stale') requireOwn(request, result.current.providerId, action);
-        return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`), 200));
+        const changed = okOrThrow(result, `appointment '${aid}' of clinic '${id}'`);
+        if (frees) await offerFreedPlace(deps, request, id, changed, to === 'noshow' ? 'noshow' : 'cancelled');
+        // The visit left the agenda of its provider and staff: they hear of it.
+        if (frees) await notifyStatusChange(store, request.log, id, changed, deps.now());
+        return send(reply, appointmentAnswer(id, changed, 200));
       },
     );
   }
@@ -169,13 +196,13 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/appointments/:aid/reschedule',
     {
-      config: { audit: { action: 'appointment.reschedule', object: 'appointment', patientData: true }, access: { action: 'book' } },
+      config: { audit: { action: 'appointment.reschedule', object: 'appointment', patientData: true }, access: { action: 'book' }, reminders: 'appointment' },
       schema: {
         tags: ['booking'],
         operationId: 'rescheduleAppointment',
         summary: 'Move an appointment to another time, provider or room in one step',
         description:
-          'Its old place is released and the new one claimed together (it never collides with itself). Needs If-Match (428/412 as for status changes); ' +
+          'Its old place is released and the new one claimed together (it never collides with itself); the old place is offered to the waitlist. Needs If-Match (428/412 as for status changes); ' +
           '409 with the taken resources when the new place is not free; 422 when it breaks a rule of the set-up.',
         params: AppointmentParams,
         headers: VersionHeaders,
@@ -207,7 +234,10 @@ export function registerAppointmentRoutes(app: ZodApp, deps: RouteDeps): void {
         },
         { actor: callerOf(request), reason: body.reason },
       );
-      return send(reply, appointmentAnswer(id, okOrThrow(result, `appointment '${aid}' of clinic '${id}'`, (p) => `$.body${p.slice(1)}`), 200));
+      const moved = okOrThrow(result, `appointment '${aid}' of clinic '${id}'`, (p) => `$.body${p.slice(1)}`);
+      await offerFreedPlace(deps, request, id, current, 'rescheduled');
+      await notifyRescheduled(store, request.log, id, current, moved, deps.now());
+      return send(reply, appointmentAnswer(id, moved, 200));
     },
   );
 }

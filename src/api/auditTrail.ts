@@ -38,6 +38,29 @@ type Seen = { patientIds: Set<string>; objectId: string | null };
 /** Patients a handler knows its request concerned though its answer does not name them (a deleted request, an applied plan). */
 const noted = new WeakMap<FastifyRequest, Set<string>>();
 
+/** Who holds the signed link a request came with (a calendar feed's `calendar-link:<person id>`): there is no principal. */
+const linkHolders = new WeakMap<FastifyRequest, string>();
+
+export function auditLinkHolder(request: FastifyRequest, subject: string): void {
+  linkHolders.set(request, subject);
+}
+
+/** Entries a request makes beside its own, once it has succeeded (an authorisation override inside a booking). */
+type AlsoEntry = Pick<AuditDraft, 'action' | 'objectType' | 'objectId' | 'patientIds'>;
+const also = new WeakMap<FastifyRequest, AlsoEntry[]>();
+
+/** Records `entry` right after the request's own entry (with the same who, when and request id) if the request succeeds. */
+export function auditAlso(request: FastifyRequest, entry: AlsoEntry): void {
+  also.set(request, [...(also.get(request) ?? []), entry]);
+}
+
+/** The clinic and object of a request whose path names neither (a reminder's link: its token names them), once the handler knows. */
+const namedObjects = new WeakMap<FastifyRequest, { clinicId: string; objectId: string }>();
+
+export function auditObject(request: FastifyRequest, clinicId: string, objectId: string): void {
+  namedObjects.set(request, { clinicId, objectId });
+}
+
 export function auditPatients(request: FastifyRequest, patientIds: Iterable<string>): void {
   let set = noted.get(request);
   if (!set) noted.set(request, (set = new Set()));
@@ -71,7 +94,10 @@ export function registerAuditTrail(app: ZodApp, deps: RouteDeps): void {
     recorded.add(request);
     const draft = draftOf(request, reply, seen.get(request), deps.now());
     if (!draft) return;
-    const work = append(request, draft.clinicId, draft.entry);
+    const extra = draft.entry.outcome === 'allowed' && draft.entry.status < 300 ? (also.get(request) ?? []) : [];
+    const work = append(request, draft.clinicId, draft.entry).then(async () => {
+      for (const e of extra) await append(request, draft.clinicId, { ...draft.entry, ...e });
+    });
     pending.add(work);
     void work.finally(() => pending.delete(work));
   };
@@ -117,7 +143,7 @@ function draftOf(request: FastifyRequest, reply: FastifyReply, shown: Seen | und
   const audit = request.routeOptions.config?.audit;
   if (!audit) return null;
   const params = (request.params ?? {}) as Record<string, unknown>;
-  const rawClinic = params.id;
+  const rawClinic = params.id ?? namedObjects.get(request)?.clinicId;
   // Only a valid id becomes part of a key name; anything else goes to the deployment's trail.
   const clinicId = typeof rawClinic === 'string' && ClinicId.safeParse(rawClinic).success ? rawClinic : null;
   const principal = request.principal;
@@ -130,17 +156,19 @@ function draftOf(request: FastifyRequest, reply: FastifyReply, shown: Seen | und
   if (audit.patientData) {
     collectPatientIds(request.body, patientIds);
     if (typeof query.patientId === 'string') patientIds.add(query.patientId);
+    // A patient's own routes name the patient in the path.
+    if (typeof params.patientId === 'string') patientIds.add(params.patientId);
   }
-  const named = [params.aid, params.itemId, params.jobId].find((v): v is string => typeof v === 'string');
-  const objectId = named ?? shown?.objectId ?? (audit.object === 'clinic' ? clinicId : typeof query.date === 'string' ? query.date : null);
+  const named = [params.aid, params.itemId, params.jobId, params.patientId, params.personId].find((v): v is string => typeof v === 'string');
+  const objectId = named ?? namedObjects.get(request)?.objectId ?? shown?.objectId ?? (audit.object === 'clinic' ? clinicId : typeof query.date === 'string' ? query.date : null);
   return {
     clinicId,
     entry: {
       at: new Date(nowMs).toISOString(),
       clinicId,
-      subject: principal?.subject ?? 'anonymous',
+      subject: principal?.subject ?? linkHolders.get(request) ?? 'anonymous',
       role: principal?.role ?? 'none',
-      via: principal?.via ?? 'none',
+      via: principal?.via ?? (linkHolders.has(request) ? 'signed-link' : 'none'),
       action: denied ? 'auth.denied' : audit.action,
       attempted: denied ? audit.action : null,
       objectType: audit.object,

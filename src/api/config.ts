@@ -7,6 +7,10 @@ import { redisTargetOf, redisTargetProblems, type RedisTarget } from '../runtime
 import { LimitsEnv, limitsConfigOf, type LimitsConfig } from './limitsEnv.js';
 import type { AccessSettings } from './access.js';
 import { AuthEnv, authConfigOf } from './authEnv.js';
+import { ReminderApiEnv, reminderApiConfigOf, type ReminderApiConfig } from '../reminders/reminderConfig.js';
+import { BriefingEnv, briefingConfigOf, type BriefingConfig } from './briefingEnv.js';
+import { DataKeyEnv, fieldCipherOf } from '../runtime/dataKeyEnv.js';
+import type { FieldCipher } from '../privacy/fieldCipher.js';
 
 export const Env = z.object({
   PORT: envInt(0, 65_535, 3000),
@@ -35,6 +39,12 @@ export const Env = z.object({
   ...LimitsEnv,
   /** Bearer tokens (MEDSCHED_JWT_*) and the integration role's actions: see authEnv.ts. */
   ...AuthEnv,
+  /** Reminders' link secret (MEDSCHED_REMINDER_LINK_SECRET) and sweep delay: see src/reminders/reminderConfig.ts. */
+  ...ReminderApiEnv,
+  /** The key sealing patients' contact fields at rest (MEDSCHED_DATA_KEY*): see src/runtime/dataKeyEnv.ts. */
+  ...DataKeyEnv,
+  /** Calendar subscription links of daily briefings: see briefingEnv.ts. */
+  ...BriefingEnv,
 });
 
 export type ApiConfig = {
@@ -53,6 +63,12 @@ export type ApiConfig = {
   shutdownGraceMs: number;
   /** How callers authenticate and what the integration role may do. */
   access: AccessSettings;
+  /** Reminders: the secret of their confirm/cancel links, the delay of a clinic-day's repair sweep. */
+  reminders: ReminderApiConfig;
+  /** Seals patients' contact fields at rest; undefined: they are stored in the clear. */
+  patientCipher: FieldCipher | undefined;
+  /** Daily briefings' calendar links. */
+  briefings: BriefingConfig;
 } & LimitsConfig;
 
 /** Reads the configuration from `env`; every bad variable is listed by name. */
@@ -66,7 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): { ok: true;
     problems.push({ path: 'HOLD_DEFAULT_SECONDS', message: `must not exceed HOLD_MAX_SECONDS (${e.HOLD_MAX_SECONDS})` });
   const auth = authConfigOf(e, e.HOST);
   if (!auth.ok) problems.push(...auth.problems);
-  if (problems.length > 0 || !auth.ok) return { ok: false, problems };
+  const data = fieldCipherOf(e);
+  if (!data.ok) problems.push(...data.problems);
+  if (problems.length > 0 || !auth.ok || !data.ok) return { ok: false, problems };
   return {
     ok: true,
     config: {
@@ -83,6 +101,9 @@ export function loadConfig(env: Record<string, string | undefined>): { ok: true;
       readyRequiresWorkers: e.READY_REQUIRE_WORKERS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       access: auth.access,
+      reminders: reminderApiConfigOf(e, auth.access.jwt.secret),
+      briefings: briefingConfigOf(e, auth.access.jwt.secret),
+      patientCipher: data.cipher,
       ...limitsConfigOf(e),
     },
   };

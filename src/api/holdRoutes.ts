@@ -3,9 +3,12 @@
 // (the authenticated subject) may have at most MAX_HOLDS_PER_CALLER live holds per clinic.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { toMs } from '../domain/time.js';
 import { hold, releaseHold } from '../store/hold.js';
+import { saveHoldOverride } from '../store/holdOverride.js';
 import { StoredAppointment } from '../store/storedAppointment.js';
 import { appointmentAnswer, okOrThrow, unplaceable } from './appointmentAnswers.js';
+import { AuthorizationOverride, gateAuthorization } from './authorizationGate.js';
 import { clinicSetupForWrite } from './clinicSetupOf.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { errorResponses, invalidRequest } from './errors.js';
@@ -17,6 +20,7 @@ import { storedRequest } from './storedRequest.js';
 
 const HoldBody = Placement.extend({
   ttlSeconds: z.number().int('must be whole seconds').positive('must be at least 1 second').optional().describe('how long to hold (default from HOLD_DEFAULT_SECONDS, at most HOLD_MAX_SECONDS)'),
+  authorizationOverride: AuthorizationOverride.optional(),
 })
   .strict()
   .superRefine(oneRequest);
@@ -36,7 +40,8 @@ export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
         description:
           `The place is a slot search option (provider, room, start, staff) with the request (\`requestId\` of a stored one, or \`request\` inline). ` +
           `Held for \`ttlSeconds\` (default ${config.holdDefaultSeconds}, at most ${config.holdMaxSeconds}); a caller (the authenticated subject) may have ${config.maxHoldsPerCaller} live holds per clinic (429 beyond). ` +
-          '409 with the taken resources when the place is not free; 422 when it breaks a rule of the set-up. Idempotency-Key makes a retry safe.',
+          '409 with the taken resources when the place is not free; 422 when it breaks a rule of the set-up, or when its service requires prior authorisation ' +
+          'and the request\'s is not approved (`authorization-required`; a scheduler-admin may override with a reason, kept for the booking). Idempotency-Key makes a retry safe.',
         params: ClinicParams,
         headers: z.looseObject({ 'idempotency-key': IdempotencyKeyHeader }),
         body: HoldBody,
@@ -55,13 +60,17 @@ export function registerHoldRoutes(app: ZodApp, deps: RouteDeps): void {
         const stored = body.requestId !== undefined ? await storedRequest(store, id, body.requestId) : null;
         const built = appointmentOf(setup, body, stored, () => `r-${randomUUID()}`);
         if (!built.ok) throw unplaceable(built.problems);
+        const authPath = stored ? '$.body.requestId' : '$.body.request.authorization';
+        const note = gateAuthorization(request, setup, built.request, toMs(built.appointment.start), authPath, body.authorizationOverride);
         const result = await hold(store, id, built.appointment, {
           caller,
           ttlMs: ttlSeconds * 1000,
           maxHoldsPerCaller: config.maxHoldsPerCaller,
           request: built.request,
         });
-        return appointmentAnswer(id, okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null)), 201);
+        const held = okOrThrow(result, `clinic '${id}'`, (p) => bodyPath(p, stored === null));
+        if (note !== undefined) await saveHoldOverride(store, id, held.id, note, ttlSeconds * 1000);
+        return appointmentAnswer(id, held, 201);
       });
     },
   );

@@ -13,7 +13,10 @@ import { ReplanEvent } from '../contract/replan.js';
 import type { Problem } from '../contract/parse.js';
 import { formatInZone, toMs } from '../domain/time.js';
 import { localDateOf } from '../booking/dayGrid.js';
-import { applyDay, getSetup, listRequests } from '../store/index.js';
+import { authorizationRefusal } from '../booking/authorizationCheck.js';
+import { billingRecordsOfReplan } from '../booking/lateCancelPolicy.js';
+import { applyDay, getSetup, listDay, listRequests } from '../store/index.js';
+import { notifyPlanApplied } from './agendaNotices.js';
 import { batchOutcomes, BatchOutcome, loadBatch, MAX_BATCH_ITEMS, newBatchId, saveBatch } from '../jobs/bulkBookings.js';
 import { readDayInputs } from '../jobs/dayInputs.js';
 import { loadDisruptionSet, newEventsId } from '../jobs/disruptionSet.js';
@@ -138,6 +141,23 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     return found;
   };
 
+  /** 409 naming each new appointment of the plan whose stored request's prior authorisation is not approved now. */
+  const refuseUnauthorized = async (clinicId: string, setup: Awaited<ReturnType<typeof requireClinic>>['setup'], plan: Plan) => {
+    const requests = new Map((await listRequests(store, clinicId)).map((r) => [r.id, r]));
+    const problems = plan.appointments.flatMap((a, i) => {
+      const stored = a.id === undefined ? requests.get(a.requestId) : undefined;
+      const refusal = stored ? authorizationRefusal(setup, stored, toMs(a.start)) : null;
+      return refusal ? [{ path: `$.plan.appointments[${i}].requestId`, message: refusal }] : [];
+    });
+    if (problems.length > 0)
+      throw new ApiError(409, {
+        error: 'authorization-required',
+        message: 'the plan books requests whose prior authorisation is not approved (any more); run it again to leave them out',
+        problems,
+        rerun: { method: 'POST', href: `/clinics/${clinicId}/optimizations`, body: { date: plan.date } },
+      });
+  };
+
   app.post(
     '/clinics/:id/optimizations',
     {
@@ -254,7 +274,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
     app.post(
       `${url}/apply`,
       {
-        config: { audit: { action: 'plan.apply', object: JOB_OBJECT[kind], patientData: true }, access: { action: 'apply-plan' } },
+        config: { audit: { action: 'plan.apply', object: JOB_OBJECT[kind], patientData: true }, access: { action: 'apply-plan' }, reminders: 'day' },
         schema: {
           tags: ['jobs'],
           operationId: `apply${Name}`,
@@ -262,7 +282,9 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
           description:
             'One step replaces the date\'s live appointments by the plan\'s (the date\'s version advances by exactly one). ' +
             'Refused with 409 when the schedule changed since the job read it (stale), when the plan collides with what was added since, ' +
-            'when it was applied already, or when the job has not completed; a stale answer carries `rerun`, how to start a new run.',
+            'when it was applied already, or when the job has not completed; a stale answer carries `rerun`, how to start a new run. ' +
+            "An optimization's plan is refused (409 `authorization-required`) when it books a request whose prior authorisation is no longer approved; " +
+            "a re-plan's late cancellations and no-shows (its `billing`) are flagged for billing as it applies.",
           params: JobParams,
           body: ApplyBody,
           response: { 200: Applied, ...errors(400, 404, 409, 503) },
@@ -281,14 +303,24 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
           throw new ApiError(409, { error: 'plan-replaced', message: `a re-run replaced plan ${request.body.planId} by ${plan.planId}; review it first`, planId: plan.planId });
         if (plan.applied)
           throw new ApiError(409, { error: 'already-applied', message: `this plan was applied by ${plan.applied.by} at ${plan.applied.at} (version ${plan.applied.version})` });
+        // The day as the plan read it (the apply succeeds only on that version): whose agenda it changes.
+        const before = await listDay(store, ref.clinicId, plan.date);
+        const { setup } = await requireClinic(ref.clinicId);
+        // A new visit whose prior authorisation is not approved (any more) is not booked by a plan either.
+        if (kind === 'optimize') await refuseUnauthorized(ref.clinicId, setup, plan);
+        const ended = (plan.ended ?? []).flatMap((a) => (a.id !== undefined ? [{ ...a, id: a.id }] : []));
+        const billing = kind === 'replan' && 'billing' in plan.result ? billingRecordsOfReplan(setup, plan.date, plan.result.billing, ended, callerOf(request)) : [];
         const result = await applyDay(store, ref.clinicId, plan.date, plan.readVersion, [...plan.appointments, ...(plan.extended ?? []), ...(plan.ended ?? [])], {
           actor: callerOf(request),
           reason: request.body.reason ?? `${what} ${ref.jobId}`,
           allowOvertime: kind === 'replan',
+          billing,
         });
         if (result.ok) {
           const applied = { version: result.version, at: new Date(deps.now()).toISOString(), by: callerOf(request) };
           await savePlan(store.redis, store.prefix, { ...plan, applied });
+          if (before.version === plan.readVersion)
+            await notifyPlanApplied(store, request.log, { clinicId: ref.clinicId, timeZone: setup.clinic.timezone, plan, before: before.appointments, written: result.appointments, at: deps.now() });
           return { jobId: ref.jobId, planId: plan.planId, date: plan.date, version: result.version, appointments: result.appointments.length };
         }
         if (result.reason === 'not-found') throw notFound(`clinic '${ref.clinicId}'`);

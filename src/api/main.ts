@@ -22,6 +22,8 @@ async function main(): Promise<void> {
       'MEDSCHED_JWT_SECRET is not set: tokens are checked with the development secret printed in the README, which anyone can use; ' +
         'this is allowed only off production and on a loopback HOST. Set MEDSCHED_JWT_SECRET before anyone else can reach this API.',
     );
+  if (!config.patientCipher)
+    app.log.warn('MEDSCHED_DATA_KEY is not set: patients\' names, phones, e-mails and birth dates are stored in Redis in the clear; set one in production (see "Privacy" in the README).');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,13 +21,22 @@ import { registerRateLimits } from './rateLimits.js';
 import { registerSecurityHeaders } from './securityHeaders.js';
 import { registerAuditRoutes } from './auditRoutes.js';
 import { registerAuditTrail } from './auditTrail.js';
+import { registerBillingRoutes } from './billingRoutes.js';
+import { registerBriefingRoutes } from './briefingRoutes.js';
 import { registerHealthRoutes } from './healthRoutes.js';
 import { registerHoldRoutes } from './holdRoutes.js';
 import { registerJobRoutes } from './jobRoutes.js';
+import { registerPatientRoutes } from './patientRoutes.js';
+import { registerReminderRoutes } from './reminderRoutes.js';
+import { registerReminderSync } from './reminderSync.js';
+import { registerReferralRoutes } from './referralRoutes.js';
+import { REQUEST_LOG_SERIALIZERS } from './requestLog.js';
+import { LOG_REDACT } from '../runtime/logRedaction.js';
 import { registerRequestRoutes } from './requestRoutes.js';
 import { registerScheduleRoutes } from './scheduleRoutes.js';
 import { registerSetupRoutes } from './setupRoutes.js';
 import { registerSlotRoutes } from './slotRoutes.js';
+import { registerWaitlistRoutes } from './waitlistRoutes.js';
 
 /** A caller may pass its own request id (x-request-id); anything else gets a fresh one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,7 +50,9 @@ declare module 'fastify' {
 
 export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    // Requests are logged by method, route pattern and id (never the URL, a body or a query); patient
+    // fields and credentials are censored wherever a logged object carries them.
+    logger: { level: config.logLevel, redact: LOG_REDACT, serializers: REQUEST_LOG_SERIALIZERS },
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -69,7 +80,8 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
     return sendError(reply, status, body);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, { error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    // The path is not repeated: it is the caller's text, and might hold anything.
+    sendError(reply, 404, { error: 'not-found', message: `no route answers ${request.method} on this path; GET /docs lists the routes` }),
   );
 
   // First on every request, authentication included: security headers and CORS (a preflight is answered
@@ -130,6 +142,11 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
         { name: 'schedule', description: 'the schedule of a day' },
         { name: 'jobs', description: 'optimizations and re-plans' },
         { name: 'audit', description: 'the audit trail: who read or changed what, and who was refused' },
+        { name: 'waitlist', description: 'requests waiting for an earlier place: freed places offered as expiring holds, accepted or declined' },
+        { name: 'billing', description: 'late cancellations and no-shows flagged for billing, per day' },
+        { name: 'briefings', description: "providers' and staff's daily briefings, their calendar feeds and agenda-change notifications" },
+        { name: 'patients', description: "patients' details (contact fields encrypted at rest with a data key)" },
+        { name: 'reminders', description: "appointment reminders: each one's delivery, the day's postcards, and the patient's confirm/cancel links" },
       ],
       components: { securitySchemes: SECURITY_SCHEMES },
       security: SECURITY,
@@ -141,6 +158,8 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
   const routeDeps: RouteDeps = { ...deps, config };
   // Before the routes: it reads each route's audit config as it is added.
   registerAuditTrail(app, routeDeps);
+  // Before the routes too: every route that writes appointments declares `config.reminders`, which it serves.
+  const reminders = registerReminderSync(app, routeDeps);
   registerHealthRoutes(app, routeDeps);
   registerSetupRoutes(app, routeDeps);
   registerRequestRoutes(app, routeDeps);
@@ -150,6 +169,12 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
   registerScheduleRoutes(app, routeDeps);
   registerJobRoutes(app, routeDeps);
   registerAuditRoutes(app, routeDeps);
+  registerWaitlistRoutes(app, routeDeps);
+  registerBillingRoutes(app, routeDeps);
+  registerReferralRoutes(app, routeDeps);
+  registerBriefingRoutes(app, routeDeps);
+  registerPatientRoutes(app, routeDeps);
+  registerReminderRoutes(app, routeDeps, reminders);
 
   // Generated once (it takes a few hundred ms); the routes do not change while the process runs.
   let doc: unknown;

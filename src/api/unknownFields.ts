@@ -15,10 +15,14 @@ const SERVER_SETS: Record<string, string> = {
   id: 'the server gives this id; leave this out',
 };
 
+/** A key that reads as a field name is named back; any other (an e-mail address, a name with spaces) is the caller's data, and is not repeated. */
+const FIELD_NAME = /^[A-Za-z_$][\w$-]{0,63}$/;
+
 /** One problem per unknown key at `path` (e.g. `$.body.request`). */
 export function unknownFieldProblems(path: string, keys: readonly unknown[]): Problem[] {
   return keys.map((key) => {
     const name = String(key);
+    if (!FIELD_NAME.test(name)) return { path, message: `unknown field: not accepted here (its name, ${name.length} characters, does not read as a field name and is not repeated)` };
     const at = /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
     return { path: at, message: Object.hasOwn(SERVER_SETS, name) ? `not accepted: ${SERVER_SETS[name]}` : `unknown field '${name}': not accepted here` };
   });

@@ -20,7 +20,7 @@ export const AuditEntry = z
     clinicId: z.string().nullable().describe('the clinic the request named (null when none or not a valid id)'),
     subject: z.string().describe("who: the caller's token subject or API key, `anonymous` when unauthenticated"),
     role: z.string().describe('the caller\'s role, `none` when unauthenticated'),
-    via: z.enum(['jwt', 'api-key', 'none']).describe('how the caller proved who it is'),
+    via: z.enum(['jwt', 'api-key', 'signed-link', 'none']).describe('how the caller proved who it is (signed-link: a calendar subscription link\'s key)'),
     action: z.string().describe('what, e.g. appointment.read, appointment.create, plan.apply; auth.denied for a failed authorisation'),
     attempted: z.string().nullable().describe('for auth.denied: the action that was refused'),
     objectType: z.string().describe('which kind of object, e.g. appointment, schedule, request'),

@@ -17,21 +17,28 @@ export const ACTIONS = {
   'read-jobs': 'follow optimizations, re-plans and booking batches (state, progress, plans)',
   'bulk-book': 'post booking batches',
   audit: "read and export the clinic's audit trail",
+  'read-billing': 'read the billing export (late cancellations and no-shows)',
+  'read-patients': "read patients' details (name, phone, e-mail, language, birth date)",
+  'change-patients': "create, replace and remove patients' details",
+  'read-briefings': "read daily briefings (agenda, tasks, prep) and agenda-change notifications (a clinician: only their own)",
+  'manage-calendar-links': "issue and revoke a person's calendar subscription link (a clinician: only their own)",
+  'read-reminders': "read an appointment's reminders (scheduled, sent, confirmed) and the day's postcards to print",
 } as const;
 export type Action = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as Action[];
 
-const FRONT_DESK: Action[] = ['read-setup', 'read-requests', 'change-requests', 'search', 'book', 'read-schedule'];
+const FRONT_DESK: Action[] = ['read-setup', 'read-requests', 'change-requests', 'search', 'book', 'read-schedule', 'read-reminders', 'read-patients', 'change-patients', 'read-briefings', 'manage-calendar-links'];
 
 /** What an integration may do unless MEDSCHED_INTEGRATION_ACTIONS says otherwise: requests, bulk bookings, disruptions, reads. */
-export const DEFAULT_INTEGRATION_ACTIONS: Action[] = ['read-setup', 'read-requests', 'change-requests', 'read-schedule', 'bulk-book', 'replan', 'read-jobs'];
+export const DEFAULT_INTEGRATION_ACTIONS: Action[] = ['read-setup', 'read-requests', 'change-requests', 'read-schedule', 'bulk-book', 'replan', 'read-jobs', 'read-patients', 'change-patients', 'read-briefings'];
 
 /** Each role's actions; `integration` is configured (see DEFAULT_INTEGRATION_ACTIONS). */
 export function roleActions(integration: readonly Action[]): Record<Role, ReadonlySet<Action>> {
   return {
     'front-desk': new Set(FRONT_DESK),
-    clinician: new Set<Action>(['read-setup', 'read-schedule', 'treat']),
-    'scheduler-admin': new Set<Action>([...FRONT_DESK, 'change-setup', 'treat', 'optimize', 'replan', 'apply-plan', 'read-jobs', 'bulk-book']),
+    // A clinician reads who their patients are (treatment needs it; every read is in the audit trail), changes none.
+    clinician: new Set<Action>(['read-setup', 'read-schedule', 'treat', 'read-patients', 'read-briefings', 'manage-calendar-links']),
+    'scheduler-admin': new Set<Action>([...FRONT_DESK, 'change-setup', 'treat', 'optimize', 'replan', 'apply-plan', 'read-jobs', 'bulk-book', 'read-billing']),
     integration: new Set(integration),
     auditor: new Set<Action>(['read-setup', 'read-schedule', 'audit']),
   };

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Booking } from './appointment.js';
+import { Authorization, Referral } from './authorization.js';
 import { checkInstanceReferences } from './instanceChecks.js';
 import { Id, Instant, Interval, NonNegativeMinutes, PositiveMinutes, TimeZone, Urgency } from './primitives.js';
+import { WaitlistPolicy } from './waitlistPolicy.js';
 
 const Availability = z.array(Interval).default([]);
 
@@ -51,6 +53,8 @@ export const Service = z.object({
   // Extensions for cancellations (optional).
   lateCancelHours: z.number().min(0).optional(),
   lateCancelFee: z.number().min(0).optional(),
+  // Extension (optional): a request for it is booked only once its prior authorisation is approved.
+  requiresAuthorization: z.boolean().optional(),
 });
 
 export const Request = z.object({
@@ -63,6 +67,9 @@ export const Request = z.object({
   minutes: PositiveMinutes.optional(),
   providerId: Id.optional(),
   preferredProviderIds: z.array(Id).default([]),
+  // Extensions (optional): prior authorisation, and the referral the request came with.
+  authorization: Authorization.optional(),
+  referral: Referral.optional(),
 });
 
 export const Weights = z.object({
@@ -114,6 +121,8 @@ export const InstanceShape = z.object({
     // Extensions for cancellations (optional).
     lateCancelHours: z.number().min(0).optional(),
     lateCancelFee: z.number().min(0).optional(),
+    // Extension (optional): how a freed place is offered to the waitlist.
+    waitlist: WaitlistPolicy.optional(),
   }),
   horizon: Interval,
   slotMinutes: PositiveMinutes.max(60, 'must be at most 60').default(5),

@@ -10,7 +10,9 @@ import { Id, Instant } from '../contract/primitives.js';
 import { parseWith, type Problem } from '../contract/parse.js';
 import { toMs } from '../domain/time.js';
 import { localDateOf } from '../booking/dayGrid.js';
-import { book, getSetup, listDay } from '../store/index.js';
+import { authorizationRefusal } from '../booking/authorizationCheck.js';
+import type { ClinicSetup } from '../contract/clinicSetup.js';
+import { book, getRequest, getSetup, listDay } from '../store/index.js';
 import type { Conflict } from '../store/results.js';
 import type { Store } from '../store/store.js';
 import { BookingsJobData } from './jobData.js';
@@ -65,8 +67,11 @@ async function record(store: Store, clinicId: string, batchId: string, outcome: 
 
 const refused = (index: number, reason: string, extra: { conflicts?: Conflict[]; problems?: Problem[] } = {}): BatchOutcome => ({ index, status: 'refused', reason, ...extra });
 
-/** The job: books every item without an outcome yet; returns how many were booked and refused. */
-export async function processBookingsJob(store: Store, job: Job): Promise<{ booked: number; refused: number }> {
+/**
+ * The job: books every item without an outcome yet; returns how many were booked and refused. `onBooked`
+ * follows each booking (its reminders are scheduled there: src/reminders/bulkBookingReminders.ts).
+ */
+export async function processBookingsJob(store: Store, job: Job, onBooked?: (appointmentId: string) => Promise<void>): Promise<{ booked: number; refused: number }> {
   const parsed = parseWith(BookingsJobData, job.data);
   if (!parsed.ok) throw new UnrecoverableError(`the job data is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   const { clinicId, batchId } = parsed.value;
@@ -76,11 +81,14 @@ export async function processBookingsJob(store: Store, job: Job): Promise<{ book
   const recovered = job.attemptsStarted > 1 ? await alreadyBooked(store, clinicId, batch) : new Map<number, string>();
 
   const total = batch.items.length;
+  const setup = (await getSetup(store, clinicId))?.setup;
   for (const [index, item] of batch.items.entries()) {
     if (known.has(index)) continue;
     const id = recovered.get(index);
     let outcome: BatchOutcome;
+    const unauthorized = id === undefined && setup ? await authorizationProblem(store, clinicId, setup, item) : null;
     if (id !== undefined) outcome = { index, status: 'booked', appointmentId: id };
+    else if (unauthorized) outcome = refused(index, 'authorization-required', { problems: [unauthorized] });
     else {
       const result = await book(store, clinicId, item, { actor: batch.actor, reason: batch.reason ?? `booking batch ${batchId}` });
       if (result.ok) outcome = { index, status: 'booked', appointmentId: result.appointment.id };
@@ -90,11 +98,25 @@ export async function processBookingsJob(store: Store, job: Job): Promise<{ book
       else outcome = refused(index, result.reason);
     }
     await record(store, clinicId, batchId, outcome);
+    if (outcome.status === 'booked' && onBooked) await onBooked(outcome.appointmentId!);
     known.set(index, outcome);
     if (index % 20 === 19 || index === total - 1) await job.updateProgress({ stage: 'booking', done: known.size, total });
   }
   const outcomes = [...known.values()];
   return { booked: outcomes.filter((o) => o.status === 'booked').length, refused: outcomes.filter((o) => o.status === 'refused').length };
+}
+
+/**
+ * Why an item may not be booked for want of prior authorisation (a path into the item), or null: its
+ * service requires one, and its stored request (by requestId) must carry it approved.
+ */
+async function authorizationProblem(store: Store, clinicId: string, setup: ClinicSetup, item: Appointment): Promise<Problem | null> {
+  if (!setup.services.find((s) => s.id === item.serviceId)?.requiresAuthorization) return null;
+  const stored = await getRequest(store, clinicId, item.requestId);
+  const refusal = stored
+    ? authorizationRefusal(setup, stored, toMs(item.start))
+    : `service '${item.serviceId}' requires prior authorisation: store request '${item.requestId}' with its approved authorization first`;
+  return refusal === null ? null : { path: '$.requestId', message: refusal };
 }
 
 /** On a retry: items whose appointment is on the schedule already (same request, provider, room and start). */

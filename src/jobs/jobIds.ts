@@ -6,6 +6,11 @@ export const QUEUE_NAMES = ['optimize', 'replan', 'bookings'] as const;
 export const QueueName = z.enum(QUEUE_NAMES);
 export type QueueName = z.infer<typeof QueueName>;
 
+/** Every queue a worker may serve: the jobs' queues above and `reminders` (src/reminders/, not jobs the API follows). */
+export const WORKER_QUEUES = [...QUEUE_NAMES, 'reminders'] as const;
+export const WorkerQueue = z.enum(WORKER_QUEUES);
+export type WorkerQueue = z.infer<typeof WorkerQueue>;
+
 export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 // BullMQ refuses a custom id with a ':' unless it has exactly three ':'-separated parts, and a clinic id

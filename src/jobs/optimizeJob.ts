@@ -1,8 +1,10 @@
 // The optimize job: read the clinic-day, optimize it in a worker thread (the time limit is a deadline:
 // past it plus the thread's grace the thread is stopped and its best schedule kept), store the plan.
+import { holdsCapacity } from '../contract/appointment.js';
 import { parseWith } from '../contract/parse.js';
 import { Instance } from '../contract/instance.js';
 import { isLocalDate } from '../booking/dayGrid.js';
+import { clearedForBooking } from '../booking/authorizationCheck.js';
 import { instanceForDay } from '../booking/instanceForDay.js';
 import { optimizeInThread } from '../runtime/optimizeInThread.js';
 import type { Store } from '../store/store.js';
@@ -36,7 +38,13 @@ export async function runOptimizeJob(ctx: JobContext, data: unknown, timeLimitMs
   await ctx.report({ stage: 'loading' });
   const inputs = await readDayInputs(ctx.store, clinicId, date);
   if (!inputs) return failForInput(ctx.report, `clinic '${clinicId}' does not exist`);
-  const instance = instanceForDay(inputs.setup, date, inputs.appointments, inputs.requests, { movable: true });
+  // Requests waiting for their prior authorisation are not placed: they are listed as unscheduled, with why
+  // (one booked on this date already, by an override, stays as it is).
+  const booked = new Set(inputs.appointments.filter((a) => holdsCapacity(a.status)).map((a) => a.requestId));
+  const { cleared, held } = clearedForBooking(inputs.setup, inputs.requests.filter((r) => !booked.has(r.id)));
+  const placeable = new Set(cleared.map((r) => r.id));
+  const requests = inputs.requests.filter((r) => booked.has(r.id) || placeable.has(r.id));
+  const instance = instanceForDay(inputs.setup, date, inputs.appointments, requests, { movable: true });
   // The store keeps valid parts; together they may still disagree (e.g. a request for a removed service).
   const checked = parseWith(Instance, instance);
   if (!checked.ok) return failForInput(ctx.report, "the day's set-up and requests do not make a valid problem", checked.problems);
@@ -56,7 +64,7 @@ export async function runOptimizeJob(ctx: JobContext, data: unknown, timeLimitMs
         .catch(() => {}); // progress is best effort
     },
   });
-  const result = outcome.result;
+  const result = { ...outcome.result, unscheduled: [...outcome.result.unscheduled, ...held] };
   await ctx.report({ stage: 'storing' });
 
   // Holds are on the schedule as capacity only: they are not the plan's to write.

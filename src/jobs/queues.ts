@@ -3,7 +3,7 @@
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { RedisTarget } from '../runtime/redisTarget.js';
 import { blockingClient, failFastClient, type RedisClient } from '../store/redisClient.js';
-import type { QueueName } from './jobIds.js';
+import type { QueueName, WorkerQueue } from './jobIds.js';
 
 const KEEP = { age: 7 * 24 * 3600 };
 
@@ -23,7 +23,7 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
  * queue's keys live in one Redis Cluster slot (BullMQ's scripts touch several of them at once) and the
  * queues spread over the cluster's nodes. The same keys on one Redis.
  */
-export const queuePrefix = (prefix: string, queue: QueueName) => `${prefix}:{q:${queue}}`;
+export const queuePrefix = (prefix: string, queue: WorkerQueue) => `${prefix}:{q:${queue}}`;
 
 export type JobQueues = {
   queue: Record<QueueName, Queue>;

@@ -6,6 +6,8 @@ import type { Problem } from '../contract/parse.js';
 import { envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
 import { redisTargetOf, redisTargetProblems, type RedisTarget } from '../runtime/redisTarget.js';
 import { DEFAULT_GRACE_MS } from '../runtime/optimizeInThread.js';
+import { DataKeyEnv, fieldCipherOf } from '../runtime/dataKeyEnv.js';
+import type { FieldCipher } from '../privacy/fieldCipher.js';
 
 export const WorkerEnv = z.object({
   ...SharedEnv,
@@ -33,6 +35,8 @@ export const WorkerEnv = z.object({
   MEDSCHED_REPLAN_POLL_MS: envInt(50, 60_000, 500),
   /** Bulk bookings handled at once by one worker process (each is a short Redis script). */
   MEDSCHED_BOOKINGS_CONCURRENCY: envInt(1, 100, 4),
+  /** The key patients' contact fields are sealed with, as the API has it (src/runtime/dataKeyEnv.ts). */
+  ...DataKeyEnv,
 });
 
 export type WorkerConfig = {
@@ -50,6 +54,8 @@ export type WorkerConfig = {
   heartbeatSeconds: number;
   replanPollMs: number;
   bookingsConcurrency: number;
+  /** Opens (and seals) patients' contact fields; undefined: they are stored in the clear. */
+  patientCipher: FieldCipher | undefined;
 };
 
 /** Loading the day and storing the plan, on top of the solve itself: what the drain grace must also leave room for. */
@@ -74,7 +80,9 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
       path: 'MEDSCHED_REPLAN_SECONDS',
       message: `a re-plan (${e.MEDSCHED_REPLAN_SECONDS} s + ${STORE_MARGIN_MS / 1000} s to store) must end within MEDSCHED_DRAIN_GRACE_SECONDS (${e.MEDSCHED_DRAIN_GRACE_SECONDS})`,
     });
-  if (problems.length > 0) return { ok: false, problems };
+  const data = fieldCipherOf(e);
+  if (!data.ok) problems.push(...data.problems);
+  if (problems.length > 0 || !data.ok) return { ok: false, problems };
   return {
     ok: true,
     config: {
@@ -91,6 +99,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
       heartbeatSeconds: e.MEDSCHED_HEARTBEAT_SECONDS,
       replanPollMs: e.MEDSCHED_REPLAN_POLL_MS,
       bookingsConcurrency: e.MEDSCHED_BOOKINGS_CONCURRENCY,
+      patientCipher: data.cipher,
     },
   };
 }

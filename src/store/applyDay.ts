@@ -1,4 +1,5 @@
 import { Appointment, holdsCapacity, type AppointmentStatus } from '../contract/appointment.js';
+import type { BillingRecord } from '../contract/billing.js';
 import { parseWith, type Problem } from '../contract/parse.js';
 import { STATUS_TRANSITIONS } from '../booking/statusTransitions.js';
 import { isLocalDate } from '../booking/dayGrid.js';
@@ -7,6 +8,7 @@ import { entryJson, placementJson, recordToAppointment } from './appointmentReco
 import type { ChangeOptions } from './book.js';
 import { conflictsOf, planClaim, withSetup } from './claimPlan.js';
 import { runAppointmentScript } from './commands.js';
+import { clinicKeys } from './keys.js';
 import type { Conflict } from './results.js';
 import type { StoredAppointment } from './storedAppointment.js';
 import type { Store } from './store.js';
@@ -30,7 +32,8 @@ const TRANSITIONS = JSON.stringify(STATUS_TRANSITIONS);
  * already in progress or done, stay and must not collide with the plan; the plan may list them (as an
  * optimizer's result does, pinned) only as they are stored, except that a re-plan (`allowOvertime`) may
  * give a visit in progress a new end (an overrun), which claims its resources until then. The version
- * advances by one.
+ * advances by one. `billing` (a re-plan's late cancellations and no-shows) is recorded in the same step,
+ * each unless its appointment has a billing record already.
  */
 export async function applyDay(
   store: Store,
@@ -41,6 +44,8 @@ export async function applyDay(
   options: ChangeOptions & {
     /** A re-plan's plan: providers may work on past their availability, up to the clinic's `replan.maxOvertimeMinutes`. */
     allowOvertime?: boolean;
+    /** Billing flags to record with the plan (their date is this date). */
+    billing?: readonly BillingRecord[];
   },
 ): Promise<ApplyDayResult> {
   if (!isLocalDate(date)) return { ok: false, reason: 'invalid', problems: [{ path: '$.date', message: `'${date}' is not a date (YYYY-MM-DD)` }] };
@@ -85,6 +90,7 @@ export async function applyDay(
     const cancel = entryJson({ status: 'cancelled', by: options.actor, reason: options.reason ?? 'not in the applied plan', action: 'plan' });
     const raw = await runAppointmentScript(store, clinicId, 'medschedApplyDay', [
       date, expectedVersion, version, JSON.stringify(items.filter((x) => x !== undefined)), cancel, TRANSITIONS,
+      clinicKeys(store.prefix, clinicId).billing(''), JSON.stringify((options.billing ?? []).map((r) => [r.appointmentId, JSON.stringify(r)])),
     ]);
     if (Array.isArray(raw)) {
       const [after, recs] = raw as [number, string[]];

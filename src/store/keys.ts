@@ -39,6 +39,20 @@ export function clinicKeys(prefix: string, clinicId: string) {
     requestsHeld: `${base}:refs:requests`,
     /** Optimization and re-plan plans by id (hash: id → JSON). */
     plans: `${base}:plans`,
+    /** Every appointment or hold one request was given (set of ids; the scripts add to it beside `requestsHeld`). */
+    requestAppointments: (requestId: string) => `${base}:refs:requests:${requestId}`,
+    /** Late cancellations and no-shows flagged for billing, by the appointment's clinic-local date (hash: appointment id → JSON; written by the status and apply scripts). */
+    billing: (date: string) => `${base}:billing:${date}`,
+    /** The waitlist (hash: entry id → JSON), the places freed for it (hash: slot id → JSON), and the lock its changes take. */
+    waitlist: `${base}:waitlist`,
+    waitlistFreed: `${base}:waitlist:freed`,
+    waitlistLock: `${base}:waitlist:lock`,
+    /** An authorisation override given with a hold, kept until the hold is booked (string: JSON, with a TTL). */
+    holdOverride: (holdId: string) => `${base}:hold-override:${holdId}`,
+    /** Calendar subscription link generation per person (hash: provider or staff id → n); revoking a person's links moves theirs on. */
+    calendarLinks: `${base}:calendar-links`,
+    /** Agenda changes, one entry per person affected (a stream of ids: person, date, appointments, cause). */
+    notifications: `${base}:notifications`,
     ...auditKeys(base),
   };
 }

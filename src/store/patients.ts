@@ -22,18 +22,41 @@ export function patientRecord(patient: Patient, clinicId: string, cipher: FieldC
   return JSON.stringify({ ...rest, sealed: seal(cipher, JSON.stringify(contact), contextOf(clinicId, patient.id)) });
 }
 
-export type PatientRead = { ok: true; patient: Patient } | { ok: false; reason: 'not-found' } | { ok: false; reason: 'sealed'; message: string };
+export type PatientRead =
+  | { ok: true; patient: Patient }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'sealed' | 'unreadable'; message: string };
 
-/** A stored record read back; a sealed one opens only with the data key it was sealed with. */
-export function patientFromRecord(raw: string, clinicId: string, cipher: FieldCipher | undefined): PatientRead {
-  const stored = JSON.parse(raw) as StoredPatient;
-  if (stored.sealed === undefined) return { ok: true, patient: Patient.parse(stored) };
-  if (!cipher || !isSealed(stored.sealed))
-    return { ok: false, reason: 'sealed', message: `patient '${stored.id}' is stored encrypted and no data key is configured to open it` };
-  const opened = unseal(cipher, stored.sealed, contextOf(clinicId, stored.id));
-  if (opened instanceof Error) return { ok: false, reason: 'sealed', message: `patient '${stored.id}': ${opened.message}` };
+/** JSON.parse, or undefined: its error would quote the text, which may hold a patient's details. */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stored record read back (`patientId`: the hash field it was read from; by default the id it holds); a
+ * sealed one opens only with the data key it was sealed with. Messages name the patient by id only.
+ */
+export function patientFromRecord(raw: string, clinicId: string, cipher: FieldCipher | undefined, fieldId?: string): PatientRead {
+  const stored = jsonOrUndefined(raw) as StoredPatient | undefined;
+  const patientId = fieldId ?? (typeof stored?.id === 'string' ? stored.id : '?');
+  const unreadable = { ok: false, reason: 'unreadable', message: `patient '${patientId}' is stored in a form that does not read as a patient; replace it with PUT` } as const;
+  if (stored === null || typeof stored !== 'object') return unreadable;
+  if (stored.sealed === undefined) {
+    const plain = Patient.safeParse(stored);
+    return plain.success && plain.data.id === patientId ? { ok: true, patient: plain.data } : unreadable;
+  }
+  if (!cipher)
+    return { ok: false, reason: 'sealed', message: `patient '${patientId}' is stored encrypted and no data key is configured to open it` };
+  if (typeof stored.sealed !== 'string' || !isSealed(stored.sealed)) return unreadable;
+  const opened = unseal(cipher, stored.sealed, contextOf(clinicId, patientId));
+  if (opened instanceof Error) return { ok: false, reason: 'sealed', message: `patient '${patientId}': ${opened.message}` };
   const { sealed: _s, ...rest } = stored;
-  return { ok: true, patient: Patient.parse({ ...rest, ...JSON.parse(opened) }) };
+  const whole = Patient.safeParse({ ...rest, ...(jsonOrUndefined(opened) as object | undefined) });
+  return whole.success && whole.data.id === patientId ? { ok: true, patient: whole.data } : unreadable;
 }
 
 export async function putPatient(store: Store, clinicId: string, patient: Patient, cipher?: FieldCipher): Promise<{ ok: true; created: boolean } | { ok: false; reason: 'not-found' }> {
@@ -44,7 +67,7 @@ export async function putPatient(store: Store, clinicId: string, patient: Patien
 
 export async function getPatient(store: Store, clinicId: string, patientId: string, cipher?: FieldCipher): Promise<PatientRead> {
   const raw = await store.redis.hget(clinicKeys(store.prefix, clinicId).patients, patientId);
-  return raw === null ? { ok: false, reason: 'not-found' } : patientFromRecord(raw, clinicId, cipher);
+  return raw === null ? { ok: false, reason: 'not-found' } : patientFromRecord(raw, clinicId, cipher, patientId);
 }
 
 export async function deletePatient(store: Store, clinicId: string, patientId: string): Promise<boolean> {

@@ -2,6 +2,27 @@
 // keys and the shared functions; every reply is a JSON text.
 import { PRELUDE, READS, WRITES } from './prelude.js';
 
+/** Epoch ms of an RFC 3339 date-time with an offset or Z (days from civil date: H. Hinnant's algorithm). */
+const MS_OF = String.raw`
+local function ms_of(t)
+  local y, mo, d, h, mi, s, frac, zone = string.match(t, '^(%d%d%d%d)-(%d%d)-(%d%d)[Tt](%d%d):(%d%d):(%d%d)(%.?%d*)(.*)$')
+  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+  if mo <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * ((mo + 9) % 12) + 2) / 5) + d - 1
+  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+  local ms = (days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(s)) * 1000
+  if #frac > 1 then ms = ms + math.floor(tonumber('0' .. frac) * 1000 + 0.5) end
+  local sign, zh, zm = string.match(zone, '^([+-])(%d%d):?(%d%d)$')
+  if sign then
+    local off = (tonumber(zh) * 60 + tonumber(zm)) * 60000
+    if sign == '+' then ms = ms - off else ms = ms + off end
+  end
+  return ms
+end
+`;
+
 /**
  * A new hold or a direct booking. ARGV: 5 set-up version the counters were computed on, 6 date,
  * 7 placement JSON, 8 claims JSON, 9 refs JSON, 10 'hold' | 'book', 11 history entry (book),
@@ -75,9 +96,12 @@ return reply({ ok = true, rec = raw })
 
 /**
  * A status change with version check. ARGV: 5 id, 6 expected version, 7 new status, 8 history entry,
- * 9 allowed transitions JSON ({ from: [to, ...] }), 10 '1' when the new status frees the capacity.
+ * 9 allowed transitions JSON ({ from: [to, ...] }), 10 '1' when the new status frees the capacity,
+ * 11 the billing key prefix ('' for none; the date is appended), 12 late-cancellation policies JSON
+ * ({ serviceId: { windowHours, fee, windowFrom, feeFrom } }): a cancellation less than windowHours before
+ * the start (by Redis's clock), or a no-show, of a service with a policy is flagged in the same step.
  */
-export const CHANGE_STATUS = WRITES + PRELUDE + String.raw`
+export const CHANGE_STATUS = WRITES + PRELUDE + MS_OF + String.raw`
 local now = now_ms()
 reclaim(now)
 local rec = get_rec(ARGV[5])
@@ -100,6 +124,22 @@ rec.s = to
 rec.v = rec.v + 1
 push_history(rec, ARGV[8], now)
 bump_day(rec.d)
+if (to == 'cancelled' or to == 'noshow') and ARGV[11] and ARGV[11] ~= '' then
+  local b = cjson.decode(rec.b)
+  local policy = cjson.decode(ARGV[12])[b.serviceId]
+  local hours = policy and (ms_of(b.start) - now) / 3600000
+  if policy and (to == 'noshow' or hours < policy.windowHours) then
+    local entry = cjson.decode(ARGV[8])
+    local flag = {
+      appointmentId = rec.id, requestId = b.requestId, patientId = b.patientId, serviceId = b.serviceId,
+      providerId = b.providerId, roomId = b.roomId, date = rec.d, start = b.start, ['end'] = b['end'],
+      kind = to == 'noshow' and 'no-show' or 'late-cancellation', at = iso(now),
+      hoursBefore = math.floor(hours * 100 + 0.5) / 100, windowHours = policy.windowHours, fee = policy.fee,
+      policy = { windowFrom = policy.windowFrom, feeFrom = policy.feeFrom }, by = entry.by, reason = entry.reason, source = 'status',
+    }
+    redis.call('HSET', ARGV[11] .. rec.d, rec.id, cjson.encode(flag))
+  end
+end
 return reply({ ok = true, rec = put_rec(rec) })
 `;
 
@@ -169,7 +209,8 @@ return { version, out }
  * (b: '' keeps the placement; e: the history entry, recorded when the item is new or changes status; an
  * item naming an appointment that is not live, e.g. a hold or one in progress, must be as stored and is
  * left alone, except that one in progress with x set may have another end: it claims until then), 9 history entry for a live appointment the plan leaves out (it is cancelled), 10 allowed
- * status transitions JSON.
+ * status transitions JSON, 11 the billing key prefix ('' for none), 12 billing flags to record
+ * ([[appointment id, flag JSON], ...]; one already recorded for that appointment stays).
  */
 export const APPLY_DAY = WRITES + PRELUDE + String.raw`
 local now = now_ms()
@@ -294,6 +335,10 @@ for _, x in ipairs(extended) do
   rec.v = rec.v + 1
   push_history(rec, x.item.e, now)
   table.insert(out, put_rec(rec))
+end
+-- A re-plan's billing flags (ARGV 11 key prefix, 12 [[appointment id, flag JSON], ...]), unless one is there already.
+if ARGV[11] and ARGV[11] ~= '' then
+  for _, f in ipairs(cjson.decode(ARGV[12])) do redis.call('HSETNX', ARGV[11] .. date, f[1], f[2]) end
 end
 local after = bump_day(date)
 return { after, out }

@@ -144,6 +144,8 @@ local function request_of(placement) return cjson.decode(placement).requestId en
 local function count_request(rec, delta)
   local q = request_of(rec.b)
   if redis.call('HINCRBY', K_REQS, q, delta) <= 0 then redis.call('HDEL', K_REQS, q) end
+  -- Every appointment (or hold) a request was ever given, so a referral's visits can be read back.
+  if delta > 0 then redis.call('SADD', K_REQS .. ':' .. q, rec.id) end
 end
 local function request_held(q) return tonumber(redis.call('HGET', K_REQS, q)) or 0 end
 
