@@ -88,6 +88,7 @@ function policy(operationId: string): Role[] | undefined {
     deletePatient: PATIENT_WRITERS,
     getAppointmentReminders: DESK_AND_ADMIN,
     getPostcards: DESK_AND_ADMIN,
+    getNoShowRisk: DESK_AND_ADMIN,
   };
   return table[operationId];
 }
@@ -198,7 +199,7 @@ function pathOf(o: Op, c: Ids, over: Partial<Record<string, string>> = {}): stri
   const jobOf: Record<string, string> = { optimizations: c.optimization, disruptions: c.replan, 'booking-batches': c.batch };
   const values: Record<string, string> = { id: c.clinic, aid: c.aid, itemId: itemOf[kind!] ?? 'x', jobId: jobOf[kind!] ?? 'x', patientId: c.patient, personId: c.provider, ...over };
   const path = o.route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
-  return ['getSchedule', 'getBriefings', 'getBriefingPage', 'getPostcards', 'getBillingExport'].includes(o.op.operationId) ? `${path}?date=${DAY}` : path;
+  return ['getSchedule', 'getBriefings', 'getBriefingPage', 'getPostcards', 'getBillingExport', 'getNoShowRisk'].includes(o.op.operationId) ? `${path}?date=${DAY}` : path;
 }
 
 /** A body each operation accepts (so an allowed caller reaches the handler), for clinic `c`. */

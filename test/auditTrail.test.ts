@@ -189,6 +189,8 @@ describe('what the audit trail records', () => {
     const other = await send('POST', `${base}/waitlist`, { requestId: 'rq-wl-2' });
     await run('leaveWaitlist', send('DELETE', `${base}/waitlist/${other.body.entry.id}`), ['p-wl2'], 200);
     await run('getBillingExport', send('GET', `${base}/billing?date=${DAY}`), [], 200);
+    // The no-show risk names the patients of the day's booked appointments (p-wl1's accepted offer).
+    await run('getNoShowRisk', send('GET', `${base}/no-show-risk?date=${DAY}`), ['p-wl1'], 200);
     const referral = { id: 'ref-aud', referringProvider: { name: 'Dr. Referrer' } };
     expect((await send('POST', `${base}/requests`, { id: 'rq-ref', patientId: 'p-ref', serviceId: 'visit', urgency: 'routine', referral })).status).toBe(201);
     await run('getReferral', send('GET', `${base}/referrals/ref-aud`), ['p-ref'], 200);

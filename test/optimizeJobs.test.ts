@@ -169,7 +169,8 @@ it('bad job input fails at once, without retries; unknown clinics and foreign jo
   for (const id of [badDate, noClinic, malformed.id!]) {
     const job = await until(`job ${id} to fail`, async () => {
       const j = await queue.getJob(id);
-      return j && (await j.getState()) === 'failed' ? j : undefined;
+      // Read again once failed: the copy read before may predate the failure (attemptsMade still 0).
+      return j && (await j.getState()) === 'failed' ? queue.getJob(id) : undefined;
     }, { context: processes });
     expect(JOB_OPTIONS.optimize.attempts).toBeGreaterThan(1);
     expect(job.attemptsMade).toBe(1); // failed on its first attempt and was not retried

@@ -45,6 +45,8 @@ export const Env = z.object({
   ...DataKeyEnv,
   /** Calendar subscription links of daily briefings: see briefingEnv.ts. */
   ...BriefingEnv,
+  /** Days of history before the date the no-show risk model is fitted on (one store read per day). */
+  NO_SHOW_LOOKBACK_DAYS: envInt(7, 366, 180),
 });
 
 export type ApiConfig = {
@@ -69,6 +71,8 @@ export type ApiConfig = {
   patientCipher: FieldCipher | undefined;
   /** Daily briefings' calendar links. */
   briefings: BriefingConfig;
+  /** Days of history the no-show risk model reads before the date asked about. */
+  noShowLookbackDays: number;
 } & LimitsConfig;
 
 /** Reads the configuration from `env`; every bad variable is listed by name. */
@@ -104,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): { ok: true;
       reminders: reminderApiConfigOf(e, auth.access.jwt.secret),
       briefings: briefingConfigOf(e, auth.access.jwt.secret),
       patientCipher: data.cipher,
+      noShowLookbackDays: e.NO_SHOW_LOOKBACK_DAYS,
       ...limitsConfigOf(e),
     },
   };

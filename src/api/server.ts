@@ -26,6 +26,7 @@ import { registerBriefingRoutes } from './briefingRoutes.js';
 import { registerHealthRoutes } from './healthRoutes.js';
 import { registerHoldRoutes } from './holdRoutes.js';
 import { registerJobRoutes } from './jobRoutes.js';
+import { registerNoShowRiskRoutes } from './noShowRiskRoutes.js';
 import { registerPatientRoutes } from './patientRoutes.js';
 import { registerReminderRoutes } from './reminderRoutes.js';
 import { registerReminderSync } from './reminderSync.js';
@@ -144,6 +145,7 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
         { name: 'audit', description: 'the audit trail: who read or changed what, and who was refused' },
         { name: 'waitlist', description: 'requests waiting for an earlier place: freed places offered as expiring holds, accepted or declined' },
         { name: 'billing', description: 'late cancellations and no-shows flagged for billing, per day' },
+        { name: 'no-show risk', description: "each booked appointment's estimated no-show probability, explained" },
         { name: 'briefings', description: "providers' and staff's daily briefings, their calendar feeds and agenda-change notifications" },
         { name: 'patients', description: "patients' details (contact fields encrypted at rest with a data key)" },
         { name: 'reminders', description: "appointment reminders: each one's delivery, the day's postcards, and the patient's confirm/cancel links" },
@@ -175,6 +177,7 @@ export async function buildServer(config: ApiConfig, deps: ApiDeps): Promise<Fas
   registerBriefingRoutes(app, routeDeps);
   registerPatientRoutes(app, routeDeps);
   registerReminderRoutes(app, routeDeps, reminders);
+  registerNoShowRiskRoutes(app, routeDeps);
 
   // Generated once (it takes a few hundred ms); the routes do not change while the process runs.
   let doc: unknown;

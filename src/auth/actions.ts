@@ -23,11 +23,12 @@ export const ACTIONS = {
   'read-briefings': "read daily briefings (agenda, tasks, prep) and agenda-change notifications (a clinician: only their own)",
   'manage-calendar-links': "issue and revoke a person's calendar subscription link (a clinician: only their own)",
   'read-reminders': "read an appointment's reminders (scheduled, sent, confirmed) and the day's postcards to print",
+  'read-no-show-risk': "read each booked appointment's estimated no-show probability and its factors",
 } as const;
 export type Action = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as Action[];
 
-const FRONT_DESK: Action[] = ['read-setup', 'read-requests', 'change-requests', 'search', 'book', 'read-schedule', 'read-reminders', 'read-patients', 'change-patients', 'read-briefings', 'manage-calendar-links'];
+const FRONT_DESK: Action[] = ['read-setup', 'read-requests', 'change-requests', 'search', 'book', 'read-schedule', 'read-reminders', 'read-patients', 'change-patients', 'read-briefings', 'manage-calendar-links', 'read-no-show-risk'];
 
 /** What an integration may do unless MEDSCHED_INTEGRATION_ACTIONS says otherwise: requests, bulk bookings, disruptions, reads. */
 export const DEFAULT_INTEGRATION_ACTIONS: Action[] = ['read-setup', 'read-requests', 'change-requests', 'read-schedule', 'bulk-book', 'replan', 'read-jobs', 'read-patients', 'change-patients', 'read-briefings'];
