@@ -7,8 +7,5 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],
     globalSetup: ['test/support/redisGlobalSetup.ts'],
-    // Most service test files spend their time waiting on child processes (API, workers, redis-server),
-    // so two files at a time keep a 2-core machine busy where vitest's default (cores - 1) runs one.
-    maxWorkers: 2,
   },
 });

@@ -81,10 +81,12 @@ export function registerReminderSync(app: ZodApp, deps: RouteDeps): ReminderSche
   async function datesTouched(request: FastifyRequest, clinicId: string): Promise<string[]> {
     const params = request.params as { aid?: unknown; jobId?: unknown };
     const body = (request.body ?? {}) as { start?: unknown; holdId?: unknown };
-    const dates: (string | undefined)[] = [];
-    if (typeof params.jobId === 'string') dates.push(jobDate(params.jobId));
-    if (typeof body.start === 'string') dates.push(dateOfInstant(await setupForWrite(deps.store, clinicId), body.start));
-    for (const id of [params.aid, body.holdId]) if (typeof id === 'string') dates.push((await getAppointment(deps.store, clinicId, id))?.date);
+    // The reads at once: this runs before the write, on every booking.
+    const dates = await Promise.all([
+      typeof params.jobId === 'string' ? jobDate(params.jobId) : undefined,
+      typeof body.start === 'string' ? setupForWrite(deps.store, clinicId).then((setup) => dateOfInstant(setup, body.start)) : undefined,
+      ...[params.aid, body.holdId].map((id) => (typeof id === 'string' ? getAppointment(deps.store, clinicId, id).then((a) => a?.date) : undefined)),
+    ]);
     return dates.filter((d): d is string => d !== undefined);
   }
 

@@ -72,8 +72,11 @@ export async function syncAppointmentReminders(
   known: { setup?: VersionedSetup | null; appointment?: StoredAppointment | null } = {},
 ): Promise<SyncResult> {
   const { store, queue } = s;
-  const setup = known.setup !== undefined ? known.setup : await getSetup(store, clinicId);
-  const appointment = known.appointment !== undefined ? known.appointment : await getAppointment(store, clinicId, appointmentId);
+  // Both reads at once: this runs before a booking's answer goes out.
+  const [setup, appointment] = await Promise.all([
+    known.setup !== undefined ? known.setup : getSetup(store, clinicId),
+    known.appointment !== undefined ? known.appointment : getAppointment(store, clinicId, appointmentId),
+  ]);
   const nowMs = s.now();
   const planned =
     setup && appointment ? plannedReminders(clinicId, appointment, offsetsOf(setup.setup), setup.setup.clinic.timezone, nowMs) : [];
