@@ -1,5 +1,6 @@
 // The bench plan: clinic sizes, seeds, time limits, and the command-line flags that change them.
 import { parseArgs } from 'node:util';
+import { OVERBOOKING_LIMITS, OVERBOOKING_PROVIDERS, OVERBOOKING_SIM_SEEDS } from './overbookingTypes.js';
 import { REPLAN_SIZES } from './replanTypes.js';
 import { API_PROCESSES, SERVICE_PROVIDERS } from './serviceTypes.js';
 import { OPTIMIZER_METHODS, type Method } from './types.js';
@@ -31,10 +32,10 @@ export type BenchPlan = {
   quick: boolean;
   outDir: string;
   strict: boolean;
-  /** Run the batch runs (false with --replan-only and --service-only). */
+  /** Run the batch runs (false with --replan-only, --service-only and --overbooking-only). */
   batch: boolean;
   /** The flag that turned the batch runs off, when one did. */
-  only: '--replan-only' | '--service-only' | null;
+  only: '--replan-only' | '--service-only' | '--overbooking-only' | null;
   /** Sizes of the RE-PLAN section (those of 10, 40, 100 in --sizes; --quick: 10 only); [] with --no-replan. */
   replanSizes: number[];
   /** Why the re-plan section does not run, when replanSizes is empty. */
@@ -43,6 +44,9 @@ export type BenchPlan = {
   service: boolean;
   /** Why the service section does not run, when it does not. */
   serviceSkipped: string | null;
+  /** Run the OVERBOOKING section (the 10-provider clinic planned with and without overbooking, then simulated days). */
+  overbooking: boolean;
+  overbookingSkipped: string | null;
   limitMs: (providers: number) => number;
 };
 
@@ -60,6 +64,8 @@ export const USAGE = `usage: npm run bench -- [options]      (or: npx tsx bench/
   --replan-only        run only the re-plan section (e.g. --replan-only --sizes 10,40)
   --no-service         skip the service section
   --service-only       run only the service section (HTTP API, Redis; about 2 min)
+  --no-overbooking     skip the overbooking section
+  --overbooking-only   run only the overbooking section (about 8 min)
   -h, --help           this text
 
 Default limits: ${[...DEFAULT_LIMITS_S].map(([p, s]) => `${p}→${s} s`).join(', ')}.
@@ -67,7 +73,9 @@ Re-plan section: the sizes ${REPLAN_SIZES.join(', ')} that --sizes asks for (--q
 --seeds, --backends and time limits do not apply to it. It adds about half an hour on 2 cores, most of it the
 100-provider simulated day.
 Service section: when --sizes includes ${SERVICE_PROVIDERS} (so not with --quick): the ${SERVICE_PROVIDERS}-provider clinic behind ${API_PROCESSES} API
-processes and the Redis at REDIS_URL (default redis://127.0.0.1:6379), slot search and bookings over HTTP; about 2 min.`;
+processes and the Redis at REDIS_URL (default redis://127.0.0.1:6379), slot search and bookings over HTTP; about 2 min.
+Overbooking section: when --sizes includes ${OVERBOOKING_PROVIDERS}: that clinic planned without overbooking and at limits
+${OVERBOOKING_LIMITS.join(', ')}, each plan played through the same ${OVERBOOKING_SIM_SEEDS.length} simulated days; about 8 min.`;
 
 const numberList = (flag: string, text: string, check: (n: number) => boolean): number[] => {
   const list = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -91,6 +99,8 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
       'replan-only': { type: 'boolean', default: false },
       'no-service': { type: 'boolean', default: false },
       'service-only': { type: 'boolean', default: false },
+      'no-overbooking': { type: 'boolean', default: false },
+      'overbooking-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -114,24 +124,35 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
   const serviceOnly = values['service-only'] ?? false;
   if (noReplan && replanOnly) throw new Error('--no-replan and --replan-only exclude each other');
   if (noService && serviceOnly) throw new Error('--no-service and --service-only exclude each other');
-  if (replanOnly && serviceOnly) throw new Error('--replan-only and --service-only exclude each other');
-  const replanSizes = noReplan || serviceOnly ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
+  const noOverbooking = values['no-overbooking'] ?? false;
+  const overbookingOnly = values['overbooking-only'] ?? false;
+  if (noOverbooking && overbookingOnly) throw new Error('--no-overbooking and --overbooking-only exclude each other');
+  if ([replanOnly, serviceOnly, overbookingOnly].filter(Boolean).length > 1) throw new Error('--replan-only, --service-only and --overbooking-only exclude each other');
+  const replanSizes = noReplan || serviceOnly || overbookingOnly ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
   const replanSkipped = noReplan
     ? '--no-replan'
-    : serviceOnly
-      ? '--service-only'
+    : serviceOnly || overbookingOnly
+      ? (serviceOnly ? '--service-only' : '--overbooking-only')
       : replanSizes.length === 0
       ? `no re-plan size (${quick ? `${REPLAN_SIZES[0]} with --quick` : REPLAN_SIZES.join(', ')}) among the sizes ${sizes.join(', ')}`
       : null;
   if (replanOnly && replanSizes.length === 0) throw new Error(`--replan-only: ${replanSkipped}`);
   const serviceSkipped = noService
     ? '--no-service'
-    : replanOnly
-      ? '--replan-only'
+    : replanOnly || overbookingOnly
+      ? (replanOnly ? '--replan-only' : '--overbooking-only')
       : sizes.includes(SERVICE_PROVIDERS)
         ? null
         : `${SERVICE_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`;
   if (serviceOnly && serviceSkipped !== null) throw new Error(`--service-only: ${serviceSkipped}`);
+  const overbookingSkipped = noOverbooking
+    ? '--no-overbooking'
+    : replanOnly || serviceOnly
+      ? (replanOnly ? '--replan-only' : '--service-only')
+      : sizes.includes(OVERBOOKING_PROVIDERS)
+        ? null
+        : `${OVERBOOKING_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`;
+  if (overbookingOnly && overbookingSkipped !== null) throw new Error(`--overbooking-only: ${overbookingSkipped}`);
   return {
     sizes: sizes.sort((a, b) => a - b),
     seeds,
@@ -140,12 +161,14 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
     quick,
     outDir: values['out-dir']!,
     strict: values.strict ?? false,
-    batch: !replanOnly && !serviceOnly,
-    only: replanOnly ? '--replan-only' : serviceOnly ? '--service-only' : null,
+    batch: !replanOnly && !serviceOnly && !overbookingOnly,
+    only: replanOnly ? '--replan-only' : serviceOnly ? '--service-only' : overbookingOnly ? '--overbooking-only' : null,
     replanSizes,
     replanSkipped,
     service: serviceSkipped === null,
     serviceSkipped,
+    overbooking: overbookingSkipped === null,
+    overbookingSkipped,
     limitMs: (providers) => Math.round(1000 * timeScale * limitSeconds(table, providers)),
   };
 }

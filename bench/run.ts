@@ -11,6 +11,9 @@ import { gapChart, type Series } from './chart.js';
 import { FIRST_FIT_KILL_MS, KILL_GRACE_MS, LOAD, parsePlan, USAGE, type BenchPlan } from './config.js';
 import { describeEnvironment } from './env.js';
 import { percent, seconds } from './format.js';
+import { runOverbookingSection } from './overbookingBench.js';
+import { overbookingFailures, overbookingSection } from './overbookingTable.js';
+import type { OverbookingOutcome } from './overbookingTypes.js';
 import { runReplanSection } from './replanBench.js';
 import { replanFailures, replanSection, summarize } from './replanTable.js';
 import { SCENARIOS_PER_SIZE, type ReplanSizeOutcome } from './replanTypes.js';
@@ -73,6 +76,7 @@ function report(
   results: Results,
   replan: ReplanSizeOutcome[] | null,
   service: ServiceOutcome | null,
+  overbooking: OverbookingOutcome | null,
   env: ReturnType<typeof describeEnvironment>,
   chartFile: string | null,
 ): { markdown: string; failedTargets: number } {
@@ -91,12 +95,13 @@ function report(
         `Methods: first-fit (the baseline), then optimize with ${optimizers.join(', ') || 'no backend'} (search seed = clinic seed). ` +
         `Every run in its own process; the optimizer runs as the CLI runs it (a worker thread for the search, one for the bound, the backend loaded inside the time limit). \`seconds\` is the wall time of that run / the firstFit call, \`peak MB\` the process's maxRSS ` +
         `(MiB) when it returned; \`score\` and \`scheduled\` are recomputed by validateResult; the ratios compare with first-fit on the same clinic.`
-      : `Only the ${plan.only === '--service-only' ? 'service' : 're-plan'} section (\`${plan.only}\`): no batch runs, so their targets are NOT RUN.`,
+      : `Only the ${plan.only === '--service-only' ? 'service' : plan.only === '--overbooking-only' ? 'overbooking' : 're-plan'} section (\`${plan.only}\`): no batch runs, so their targets are NOT RUN.`,
     batch ? '## Results' : '',
     ...(batch ? plan.sizes.map((p) => sizeTable(results, p, plan.seeds, plan.methods, plan.limitMs(p))) : []),
     problemsSection(results),
     replanSection(replan, plan.replanSkipped),
     serviceSection(service, plan.serviceSkipped),
+    overbookingSection(overbooking, plan.overbookingSkipped),
     targetsSection(targets, caveat),
     batch && optimizers.includes('jsl') && optimizers.includes('highs') ? backendRatioSection(results, plan.sizes, plan.seeds) : '',
     chartFile ? `## Gap over time, ${CHART_SIZE} providers\n\n![gap against elapsed seconds](${chartFile})` : '',
@@ -129,7 +134,8 @@ async function main(): Promise<number> {
     ? `re-plan section on ${plan.replanSizes.join(', ')} providers (up to ${SCENARIOS_PER_SIZE} re-plans each, plus optimizing each day)`
     : `no re-plan section (${plan.replanSkipped})`;
   const serviceText = plan.service ? 'service section (about 2 min)' : `no service section (${plan.serviceSkipped})`;
-  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up; ${replanText}; ${serviceText}`);
+  const overbookingText = plan.overbooking ? 'overbooking section (about 8 min)' : `no overbooking section (${plan.overbookingSkipped})`;
+  log(`bench: ${runs.length} runs, about ${Math.ceil(budgetMs / 60_000)} min of optimizer time plus start-up; ${replanText}; ${serviceText}; ${overbookingText}`);
 
   const outcomes: RunOutcome[] = [];
   for (const [i, config] of runs.entries()) {
@@ -142,15 +148,16 @@ async function main(): Promise<number> {
 
   const replan = plan.replanSizes.length > 0 ? await runReplanSection(plan.replanSizes, (text) => process.stderr.write(text)) : null;
   const service = plan.service ? await runServiceSection((text) => process.stderr.write(text)) : null;
+  const overbooking = plan.overbooking ? await runOverbookingSection((text) => process.stderr.write(text)) : null;
 
   const results = new Results(outcomes);
   mkdirSync(plan.outDir, { recursive: true });
   const svg = chartFor(results, plan);
   const chartName = `gap-${CHART_SIZE}.svg`;
   if (svg) writeFileSync(join(plan.outDir, chartName), svg);
-  const { markdown, failedTargets } = report(plan, results, replan, service, env, svg ? chartName : null);
+  const { markdown, failedTargets } = report(plan, results, replan, service, overbooking, env, svg ? chartName : null);
   writeFileSync(join(plan.outDir, 'latest.md'), markdown);
-  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes, replan: replanJson(replan), service }, null, 1)}\n`);
+  writeFileSync(join(plan.outDir, 'latest.json'), `${JSON.stringify({ date: env.date, plan: { ...plan, limitMs: Object.fromEntries(plan.sizes.map((p) => [p, plan.limitMs(p)])) }, outcomes, replan: replanJson(replan), service, overbooking }, null, 1)}\n`);
   process.stdout.write(markdown);
   const rel = relative(process.cwd(), plan.outDir);
   const where = rel === '' ? '.' : rel.startsWith('..') ? plan.outDir : rel;
@@ -162,8 +169,10 @@ async function main(): Promise<number> {
   if (replanBroken > 0) log(`bench: ${replanBroken} re-plan failure(s): invalid, error, not reported or failed (see Re-plan problems)`);
   const serviceBroken = serviceFailures(service);
   if (serviceBroken > 0) log(`bench: the service section failed or its schedule check found problems (see Service)`);
+  const overbookingBroken = overbookingFailures(overbooking);
+  if (overbookingBroken > 0) log(`bench: the overbooking section failed or found invalid plans or re-plans (see Overbooking)`);
   if (plan.strict && failedTargets > 0) log(`bench: ${failedTargets} target(s) FAIL (--strict)`);
-  return broken.length > 0 || replanBroken > 0 || serviceBroken > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
+  return broken.length > 0 || replanBroken > 0 || serviceBroken > 0 || overbookingBroken > 0 || (plan.strict && failedTargets > 0) ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -1,4 +1,5 @@
 import type { Instance } from '../src/contract/instance.js';
+import { MAX_AT_ONCE } from '../src/contract/overbooking.js';
 import type { OptimizationResult } from '../src/contract/result.js';
 import type { OptimizeOptions } from './api.js';
 import { hasConverged, lagrangianStep, startLagrangian } from './bound/lagrangian.js';
@@ -38,9 +39,15 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   const model = compileModel(inst);
   const random = seededRandom(options.seed);
 
+  // Overbooking: the search first runs without it (its neighbourhoods solve several times faster and
+  // fill the day as well as ever), then overbooks on top of that day for the rest of the time.
+  const strict = withoutOverbooking(model);
+  let searchModel = strict;
+  const overbookingFrom = began + options.timeLimitMs / 2;
+
   // Construction: the better of value-greedy and first-fit, so we never start below the baseline.
-  const greedy = placeInOrder(model, constructionOrder(model), bestValuePick);
-  const baseline = placeInOrder(model, urgencyOrder(model), earliestStartPick);
+  const greedy = placeInOrder(strict, constructionOrder(strict), bestValuePick);
+  const baseline = placeInOrder(strict, urgencyOrder(strict), earliestStartPick);
   let assignment: Assignment = assignmentScore(model, greedy) >= assignmentScore(model, baseline) ? greedy : baseline;
   const infeasible = model.requests.some((r, i) => r.mandatory && assignment[i] === null);
   let bound = upperBoundAtRest(model);
@@ -128,17 +135,35 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(NEIGHBOURHOOD_SAFETY_MS, Math.max(20, left())), clock });
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
+    if (searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2))) {
+      searchModel = model;
+      state.assignment = placeInOrder(model, constructionOrder(model), bestValuePick, state.assignment);
+      state.usage = usageOf(model, state.assignment);
+      state.score = assignmentScore(model, state.assignment);
+    }
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
     if (needOwnBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++)
-      if (lnsStep(model, state, backend, random, related, neighbourhoodLimits()) && state.score > before) improvingMoves++;
+      if (lnsStep(searchModel, state, backend, random, related, neighbourhoodLimits()) && state.score > before) improvingMoves++;
     if (state.score > before) parallel?.shareScore(state.score);
     report(state.score > before + 1e-9);
   }
   needOwnBound(); // the parallel bound's last word
   return finish();
+}
+
+/**
+ * The model with each overbooked provider back to one visit at a time (a slot a fixed visit holds is full):
+ * the same lanes and modes, so its schedules are schedules of the model. Without overbooking, the model.
+ */
+function withoutOverbooking(model: Model): Model {
+  if (!model.lanes.some((lane) => lane.kind === 'load')) return model;
+  const lanes = model.lanes.map((lane) =>
+    lane.kind === 'provider' ? { ...lane, cap: Int32Array.from(lane.cap, (c) => Math.max(0, c - (MAX_AT_ONCE - 1))) } : lane,
+  );
+  return { ...model, lanes };
 }
 
 function wholeModel(model: Model, current: Assignment) {

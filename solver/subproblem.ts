@@ -59,7 +59,11 @@ export function capacityRows(model: Model, fixed: Usage, candidates: Candidate[]
     const lane = Math.floor(key / model.slots);
     const t = key % model.slots;
     const residual = model.lanes[lane]!.cap[t]! - fixed.used[lane]![t]!;
-    if (cell.total > residual) rows.push({ cols: cell.cols, coefs: cell.coefs, lower: -Infinity, upper: residual });
+    if (cell.total <= residual) continue;
+    // A load lane's thousandths go to the solver as whole units (0.65 + 0.65 <= 1.3): coefficients near
+    // 1 keep the LP well scaled; javascript-lp-solver stalled on the raw ones.
+    const unit = model.lanes[lane]!.unit ?? 1;
+    rows.push(unit === 1 ? { cols: cell.cols, coefs: cell.coefs, lower: -Infinity, upper: residual } : { cols: cell.cols, coefs: cell.coefs.map((c) => c / unit), lower: -Infinity, upper: residual / unit });
   }
 
   const perProvider = new Map<number, number[]>();

@@ -11,6 +11,7 @@ export function forEachUse(
   const t = p.start;
   const end = t + r.length;
   if (mode.provider >= 0) use(mode.provider, t, end, 1);
+  if (mode.load >= 0) use(mode.load, t, end, r.load);
   use(mode.room, t, end, 1);
   if (r.turnover > 0) {
     // The room stays blocked for turnover after the visit, wherever it is open then.

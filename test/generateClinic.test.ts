@@ -111,6 +111,22 @@ describe('generateClinic', () => {
     expect(() => generateClinic({ providers: 2, seed: 1, timezone: 'Mars/Olympus' })).toThrow(RangeError);
   });
 
+  it("gives each request a no-show estimate, the same for a patient's visits of one urgency, and overbooking only when asked", () => {
+    const inst = parsed(generateClinic({ providers: 10, seed: 1 }));
+    const p = inst.requests.map((r) => r.noShowProbability!);
+    expect(p.every((x) => x >= 0.01 && x <= 0.6)).toBe(true);
+    const mean = p.reduce((a, b) => a + b, 0) / p.length;
+    expect(mean).toBeGreaterThan(0.05);
+    expect(mean).toBeLessThan(0.2);
+    // A spread, not one rate: some patients are far likelier to miss than others.
+    expect(Math.max(...p)).toBeGreaterThan(3 * Math.min(...p));
+    const byPatient = new Map<string, Set<number>>();
+    for (const r of inst.requests.filter((x) => x.urgency === 'routine')) byPatient.set(r.patientId, (byPatient.get(r.patientId) ?? new Set()).add(r.noShowProbability!));
+    for (const set of byPatient.values()) expect(set.size).toBe(1);
+    expect(inst.overbooking).toBeUndefined();
+    expect(parsed(generateClinic({ providers: 2, seed: 1, overbooking: 1.4 })).overbooking).toEqual({ maxExpectedLoad: 1.4 });
+  });
+
   it('every generated instance parses (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12 }), fc.integer(), fc.double({ min: 0, max: 2, noNaN: true }), (providers, seed, load) => {

@@ -12,6 +12,7 @@ import { formatProblems, parseInstance } from '../src/contract/parse.js';
 import type { ReplanResult } from '../src/contract/replan.js';
 import { checkReplanInput } from '../src/contract/replanChecks.js';
 import { toMs } from '../src/domain/time.js';
+import { dayAt } from '../src/simulate/dayAt.js';
 import { generateClinic } from '../src/generate/generateClinic.js';
 import { simulateDay, type SimulatedReplan, type SimulationReport } from '../src/simulate/simulateDay.js';
 import { validateReplan } from '../src/validator/validateReplan.js';
@@ -130,7 +131,15 @@ describe('simulateDay', () => {
       [report.pushLater, baseline().map((r) => r.result)],
     ] as const) {
       const expected = totalsOf(results);
-      expect({ ...totals, cost: 0, overtimeMinutes: 0 }).toEqual({ ...expected, cost: 0, overtimeMinutes: 0 });
+      const { seen, noShows, waitedForOverbooked, ...replanTotals } = totals;
+      expect({ ...replanTotals, cost: 0, overtimeMinutes: 0 }).toEqual({ ...expected, cost: 0, overtimeMinutes: 0 });
+      // The day's visits: seen, or not come, or cancelled or bumped; no overbooking here, so nobody waited for it.
+      const final = dayAt(results.at(-1)!.appointments, Number.POSITIVE_INFINITY);
+      expect(seen).toBe(final.filter((a) => a.status === 'fulfilled').length);
+      expect(noShows).toBe(final.filter((a) => a.status === 'noshow').length);
+      expect(seen + noShows).toBeLessThanOrEqual(final.length);
+      expect(seen).toBeGreaterThan(day.length / 2);
+      expect(waitedForOverbooked).toBe(0);
       close(totals.cost, expected.cost);
       close(totals.overtimeMinutes, expected.overtimeMinutes);
     }
@@ -148,6 +157,34 @@ describe('simulateDay', () => {
     const again = simulateDay(instance, day, { seed: 1, backend, clock: fakeClock() });
     expect(again).toEqual(report);
   }, 60_000);
+});
+
+describe('simulateDay with overbooking', () => {
+  // A busier clinic (demand 130 % of capacity) that overbooks up to an expected load of 1.8.
+  const busy = parseInstance({ ...generateClinic({ providers: 2, seed: 5, load: 1.3 }), overbooking: { maxExpectedLoad: 1.8 } });
+  if (!busy.ok) throw new Error(formatProblems(busy.problems));
+  const inst = busy.value;
+  const plan = optimize(inst, { timeLimitMs: 600_000, seed: 1, backend: { ...jsLpSolverBackend, fullModelCols: 0 }, clock: () => 0, maxRounds: 4 }).appointments;
+
+  it('makes a patient who comes to a provider already seeing someone wait, and every re-plan stays valid', () => {
+    const pairs = plan.filter((a, i) => plan.some((b, j) => j < i && a.providerId !== null && a.providerId === b.providerId && toMs(a.start) < toMs(b.end) && toMs(b.start) < toMs(a.end)));
+    expect(pairs.length, 'the plan overbooks').toBeGreaterThan(0);
+    const seen: SimulatedReplan[] = [];
+    const out = simulateDay(inst, plan, { seed: 1, backend, clock: fakeClock(), onReplan: (r) => seen.push(r) });
+    for (const { instance: known, input, result, track } of seen) {
+      expect(checkReplanInput(known, input), `${track} input at ${input.now}`).toEqual([]);
+      if (track === 'ours') expect(validateReplan(known, input, result).violations, `re-plan at ${input.now}`).toEqual([]);
+    }
+    const waits = out.events.filter((e) => e.type === 'overbooked');
+    expect(out.ours.waitedForOverbooked).toBe(waits.filter((e) => e.on === 'ours').length);
+    expect(out.pushLater.waitedForOverbooked).toBe(waits.filter((e) => e.on === 'pushLater').length);
+    expect(out.ours.waitedForOverbooked).toBeGreaterThan(0);
+    // Whoever waited was seen after the other visit: of the visits that took place, no two overlap on a provider.
+    const final = dayAt(seen.filter((r) => r.track === 'ours').at(-1)!.result.appointments, Number.POSITIVE_INFINITY).filter((a) => a.status === 'fulfilled');
+    const overlapping = final.filter((a, i) => final.some((b, j) => j < i && a.providerId !== null && a.providerId === b.providerId && toMs(a.start) < toMs(b.end) && toMs(b.start) < toMs(a.end)));
+    expect(overlapping.map((a) => `${a.id} ${a.providerId} ${a.start}`)).toEqual([]);
+    expect(out.ours.seen).toBe(final.length);
+  }, 120_000);
 });
 
 describe('medsched simulate', () => {

@@ -73,11 +73,14 @@ export function lagrangianStep(model: Model, state: LagrangianState, target: num
   for (const [lane, price] of state.capPrice) value += price * model.maxAppointments.get(lane)!;
 
   // Subgradient: over-used capacity raises its price, idle capacity lowers it (never below 0).
+  // A lane counted in finer units (a load lane's thousandths) is relaxed as use/unit <= cap/unit, so its
+  // gradient and price step are scaled and it does not drown every other lane's step.
   let norm = 0;
   for (let l = 0; l < lanes.length; l++) {
     const cap = lanes[l]!.cap;
+    const w = 1 / (lanes[l]!.unit ?? 1);
     for (let t = 0; t < slots; t++) {
-      const g = use[l]![t]! - cap[t]!;
+      const g = (use[l]![t]! - cap[t]!) * w;
       if (g > 0 || state.price[l]![t]! > 0) norm += g * g;
     }
   }
@@ -99,9 +102,10 @@ export function lagrangianStep(model: Model, state: LagrangianState, target: num
     const cap = lanes[l]!.cap;
     const price = state.price[l]!;
     const u = use[l]!;
+    const w2 = 1 / (lanes[l]!.unit ?? 1) ** 2;
     for (let t = 0; t < slots; t++) {
       const g = u[t]! - cap[t]!;
-      if (g !== 0 || price[t]! > 0) price[t] = Math.max(0, price[t]! + size * g);
+      if (g !== 0 || price[t]! > 0) price[t] = Math.max(0, price[t]! + size * g * w2);
     }
   }
   for (const lane of model.maxAppointments.keys()) {

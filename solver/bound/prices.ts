@@ -36,7 +36,8 @@ export function bestPriced(model: Model, table: PriceTable, r: CompiledRequest, 
     for (let i = 0; i < providers.length; i++) {
       const p = providers[i]!;
       if (p.ok && !p.ok[k]) continue;
-      const v = p.lane >= 0 ? p.bonus - capPrice[i]! - (prefix[p.lane]![end]! - prefix[p.lane]![t]!) : p.bonus;
+      let v = p.lane >= 0 ? p.bonus - capPrice[i]! - (prefix[p.lane]![end]! - prefix[p.lane]![t]!) : p.bonus;
+      if (p.load >= 0) v -= r.load * (prefix[p.load]![end]! - prefix[p.load]![t]!);
       if (v > vp) (vp = v), (bp = i);
     }
     if (bp < 0) continue;

@@ -1,5 +1,6 @@
 import { holdsCapacity, type Booking } from '../../src/contract/appointment.js';
 import type { Instance, Request, Service } from '../../src/contract/instance.js';
+import { limitThousandths, loadThousandths, MAX_AT_ONCE, visitLoadThousandths } from '../../src/contract/overbooking.js';
 import { toMs } from '../../src/domain/time.js';
 import { coveredSlots, makeGrid, touchedSlots, type Grid } from './grid.js';
 import type { CompiledRequest, Lane, Mode, ModeFactors, Model, StaffNeed } from './types.js';
@@ -20,14 +21,25 @@ export function compileModel(inst: Instance, options: { poolRooms?: boolean } = 
   const lanes: Lane[] = [];
   const addLane = (lane: Lane) => lanes.push(lane) - 1;
 
-  // Providers: one lane each; pinned bookings take their slots and one of maxAppointments.
+  // Providers: one lane each; pinned bookings take their slots and one of maxAppointments. Overbooking lets
+  // a provider lane hold two visits at once and adds a lane of expected load (thousandths) beside it.
   const providerLane = new Map<string, number>();
+  const loadLane = new Map<number, number>();
   const maxAppointments = new Map<number, number>();
+  const loadOf = (b: Booking) => visitLoadThousandths(b.status, requestsById.get(b.requestId)?.noShowProbability);
   for (const p of inst.providers) {
-    const cap = Int32Array.from(coveredSlots(grid, p.availability));
+    const covered = coveredSlots(grid, p.availability);
+    const atOnce = inst.overbooking ? MAX_AT_ONCE : 1;
+    const cap = Int32Array.from(covered, (c) => c * atOnce);
     for (const b of pinned) if (b.providerId === p.id) blockSlots(grid, cap, b.start, b.end, 1);
     const lane = addLane({ kind: 'provider', ids: [p.id], label: p.name ?? p.id, cap });
     providerLane.set(p.id, lane);
+    if (inst.overbooking) {
+      const limit = limitThousandths(inst.overbooking);
+      const load = Int32Array.from(covered, (c) => c * limit);
+      for (const b of pinned) if (b.providerId === p.id) blockSlots(grid, load, b.start, b.end, loadOf(b));
+      loadLane.set(lane, addLane({ kind: 'load', ids: [p.id], label: `${p.name ?? p.id} (expected load)`, cap: load, unit: 1000 }));
+    }
     const used = pinned.filter((b) => b.providerId === p.id).length;
     maxAppointments.set(lane, p.maxAppointments === undefined ? Infinity : Math.max(0, p.maxAppointments - used));
   }
@@ -102,6 +114,7 @@ export function compileModel(inst: Instance, options: { poolRooms?: boolean } = 
       turnover: Math.ceil(service.turnoverMinutes / inst.slotMinutes),
       equipment: service.equipment.map((e) => ({ lane: equipmentLane.get(e.id)!, id: e.id, count: e.count })),
       patientLane: patientLane.get(request.patientId) ?? -1,
+      load: booking ? visitLoadThousandths(booking.status, request.noShowProbability) : loadThousandths(request.noShowProbability),
       first,
       last,
       base: weights.urgency[request.urgency] - (weights.waitPerHour * (grid.origin - es)) / 3_600_000,
@@ -110,7 +123,7 @@ export function compileModel(inst: Instance, options: { poolRooms?: boolean } = 
       factors: { providers: [], rooms: [], staff: [], modeIndex: new Int32Array(0) },
       mandatory: booking !== undefined,
     };
-    const built = buildModes(inst, service, request, compiled, lanes, providerLane, roomLanes, staffLanes);
+    const built = buildModes(inst, service, request, compiled, lanes, providerLane, loadLane, roomLanes, staffLanes);
     compiled.modes = built.modes;
     compiled.factors = built.factors;
     if (booking) compiled.hint = locateBooking(grid, compiled, booking, lanes);
@@ -157,6 +170,7 @@ function buildModes(
   r: CompiledRequest,
   lanes: Lane[],
   providerLane: Map<string, number>,
+  loadLane: Map<number, number>,
   roomLanes: number[],
   staffLanes: number[],
 ): { modes: Mode[]; factors: ModeFactors } {
@@ -201,10 +215,11 @@ function buildModes(
   const index: number[] = [];
   for (const providerId of providers) {
     const provider = providerId === null ? -1 : providerLane.get(providerId)!;
-    const providerOk = provider < 0 ? null : okStarts((t) => free(provider, t, t + r.length));
+    const load = loadLane.get(provider) ?? -1;
+    const providerOk = provider < 0 ? null : okStarts((t) => free(provider, t, t + r.length) && (load < 0 || free(load, t, t + r.length, r.load)));
     if (providerOk && !providerOk.includes(1)) continue;
     const bonus = providerId !== null && request.preferredProviderIds.includes(providerId) ? inst.weights.preferredProvider : 0;
-    factors.providers.push({ lane: provider, bonus, ok: providerOk });
+    factors.providers.push({ lane: provider, load, bonus, ok: providerOk });
     rooms.forEach((room, ri) =>
       staffCombos.forEach((staff, si) => {
         const starts: number[] = [];
@@ -212,7 +227,7 @@ function buildModes(
         const b = staffOk[si]!;
         for (let k = 0; k < span; k++) if (a[k] && b[k] && (!providerOk || providerOk[k])) starts.push(r.first + k);
         index.push(starts.length > 0 ? modes.length : -1);
-        if (starts.length > 0) modes.push({ provider, providerId, room, staff, bonus, starts });
+        if (starts.length > 0) modes.push({ provider, providerId, load, room, staff, bonus, starts });
       }),
     );
   }

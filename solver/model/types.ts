@@ -1,7 +1,8 @@
 // The compiled form of an instance that every solver stage shares: a slot grid, capacity lanes and,
 // per request, its modes (provider × room pool × staff pools) with the starts that fit statically.
 
-export type LaneKind = 'provider' | 'room' | 'staff' | 'equipment' | 'patient';
+/** 'load': a provider's expected load in thousandths when overbooking (its 'provider' lane then counts visits at once). */
+export type LaneKind = 'provider' | 'load' | 'room' | 'staff' | 'equipment' | 'patient';
 
 /** A capacity lane: units available per slot (a provider, a pool of identical rooms/staff, an equipment item, a patient). */
 export type Lane = {
@@ -14,6 +15,8 @@ export type Lane = {
   open?: Uint8Array;
   /** Rooms: capabilities; staff: skills (the same for every member of a pool). */
   tags?: string[];
+  /** Amounts per whole unit (1000 on a load lane): the bound scales its prices by it so every lane weighs alike. */
+  unit?: number;
 };
 
 export type StaffNeed = { lane: number; skill: string; offset: number; length: number };
@@ -22,6 +25,8 @@ export type Mode = {
   /** Provider lane, or -1 when the service needs no provider. */
   provider: number;
   providerId: string | null;
+  /** The provider's load lane when overbooking, else -1. */
+  load: number;
   room: number;
   staff: StaffNeed[];
   /** Objective bonus of this mode (preferred provider). */
@@ -35,7 +40,7 @@ export type Mode = {
  * (masks over the window, indexed by start - first); a mode's starts are the intersection.
  */
 export type ModeFactors = {
-  providers: { lane: number; bonus: number; ok: Uint8Array | null }[];
+  providers: { lane: number; load: number; bonus: number; ok: Uint8Array | null }[];
   /** Room masks already include what every mode needs (equipment, the patient's own time). */
   rooms: { lane: number; ok: Uint8Array }[];
   staff: { needs: StaffNeed[]; ok: Uint8Array }[];
@@ -54,6 +59,8 @@ export type CompiledRequest = {
   turnover: number;
   equipment: { lane: number; id: string; count: number }[];
   patientLane: number;
+  /** Expected load in thousandths (1000 less the no-show probability), charged on a load lane when overbooking. */
+  load: number;
   /** Start window in slots: [first, last] inclusive. */
   first: number;
   last: number;

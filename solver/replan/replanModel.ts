@@ -66,6 +66,8 @@ export function buildReplanModel(
     latestEnd: iso(Math.max(l.latestEnd, l.earliest)),
     minutes: l.minutes,
     preferredProviderIds: [],
+    // Overbooking reads the chance of a no-show; a patient who has checked in has come.
+    ...(l.appt.status === 'checked-in' ? { noShowProbability: 0 } : l.request?.noShowProbability !== undefined ? { noShowProbability: l.request.noShowProbability } : {}),
     ...(ownProviderOnly && l.appt.providerId && l.urgency !== 'emergency' ? { providerId: l.appt.providerId } : l.request?.providerId ? { providerId: l.request.providerId } : {}),
   });
   const asNew = (r: Request): Request => ({

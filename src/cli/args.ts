@@ -21,13 +21,15 @@ export function expectPositionals(command: string, positionals: string[], names:
   return positionals;
 }
 
-export function numberOption(command: string, name: string, text: string, check: { integer?: boolean; min?: number; exclusiveMin?: number }): number {
+export function numberOption(command: string, name: string, text: string, check: { integer?: boolean; min?: number; max?: number; exclusiveMin?: number }): number {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   const kind = check.integer ? 'an integer' : 'a number';
   if (!Number.isFinite(value) || (check.integer && !Number.isSafeInteger(value)))
     throw usageError(`${command}: --${name} must be ${kind}, got '${text}'`);
   if (check.min !== undefined && value < check.min)
     throw usageError(`${command}: --${name} must be at least ${check.min}, got ${text}`);
+  if (check.max !== undefined && value > check.max)
+    throw usageError(`${command}: --${name} must be at most ${check.max}, got ${text}`);
   if (check.exclusiveMin !== undefined && value <= check.exclusiveMin)
     throw usageError(`${command}: --${name} must be more than ${check.exclusiveMin}, got ${text}`);
   return value;

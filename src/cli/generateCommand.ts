@@ -12,6 +12,7 @@ export async function generateCommand(args: string[], io: Io): Promise<number> {
     providers: { type: 'string' },
     seed: { type: 'string' },
     load: { type: 'string' },
+    overbooking: { type: 'string' },
     date: { type: 'string' },
     timezone: { type: 'string' },
     out: { type: 'string' },
@@ -27,6 +28,7 @@ export async function generateCommand(args: string[], io: Io): Promise<number> {
   const providers = numberOption('generate', 'providers', values.providers, { integer: true, min: 1 });
   const seed = numberOption('generate', 'seed', values.seed, { integer: true });
   const load = values.load === undefined ? undefined : numberOption('generate', 'load', values.load, { min: 0 });
+  const overbooking = values.overbooking === undefined ? undefined : numberOption('generate', 'overbooking', values.overbooking, { min: 1, max: 2 });
   if (values.date !== undefined && !isCalendarDate(values.date))
     throw usageError(`generate: --date must be a date like 2026-11-23, got '${values.date}'`);
   if (values.timezone !== undefined && !isValidTimeZone(values.timezone))
@@ -35,6 +37,7 @@ export async function generateCommand(args: string[], io: Io): Promise<number> {
   let instance;
   try {
     instance = generateClinic({
+      ...(overbooking !== undefined ? { overbooking } : {}),
       providers,
       seed,
       ...(load !== undefined ? { load } : {}),

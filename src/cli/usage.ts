@@ -41,9 +41,11 @@ export const COMMAND_USAGE = {
   violation and the recomputed score. Exit 0 valid, 1 violations, 2 bad usage or input.`,
   schema: `medsched schema
   Prints the JSON Schema of an instance (fields with defaults are optional).`,
-  generate: `medsched generate --providers N --seed S [--load L] [--date YYYY-MM-DD] [--timezone ZONE] [--out FILE]
+  generate: `medsched generate --providers N --seed S [--load L] [--overbooking X] [--date YYYY-MM-DD] [--timezone ZONE] [--out FILE]
   Generates a realistic clinic instance with N providers, deterministic in S.
-    --load L         requested work relative to capacity (e.g. 1.1 = 10 % overbooked)
+    --load L         requested work relative to capacity (e.g. 1.1 = 10 % more than fits)
+    --overbooking X  let the optimizer overbook providers up to an expected load of X (1-2); requests always
+                     carry no-show estimates
     --date D         the clinic day (local date)
     --timezone ZONE  the clinic's IANA time zone
     --out FILE       write the instance to FILE instead of stdout`,

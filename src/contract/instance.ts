@@ -3,6 +3,7 @@ import { Booking } from './appointment.js';
 import { Authorization, Referral } from './authorization.js';
 import { checkInstanceReferences } from './instanceChecks.js';
 import { Id, Instant, Interval, NonNegativeMinutes, PositiveMinutes, TimeZone, Urgency } from './primitives.js';
+import { Overbooking } from './overbooking.js';
 import { WaitlistPolicy } from './waitlistPolicy.js';
 
 const Availability = z.array(Interval).default([]);
@@ -70,6 +71,9 @@ export const Request = z.object({
   // Extensions (optional): prior authorisation, and the referral the request came with.
   authorization: Authorization.optional(),
   referral: Referral.optional(),
+  // Extension (optional): the estimated chance the patient does not come (the no-show model's estimate);
+  // only overbooking reads it.
+  noShowProbability: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
 });
 
 export const Weights = z.object({
@@ -135,6 +139,8 @@ export const InstanceShape = z.object({
   bookings: z.array(Booking).default([]),
   weights: Weights.default(DEFAULT_WEIGHTS),
   replan: ReplanSettings.default(DEFAULT_REPLAN),
+  // Extension (optional): the batch optimizer may overbook providers (off when absent).
+  overbooking: Overbooking.optional(),
 });
 
 export const Instance = InstanceShape.superRefine(checkInstanceReferences);

@@ -25,6 +25,8 @@ export type GenerateClinicOptions = {
   date?: string;
   /** IANA time zone of the clinic (default 'America/Chicago'). */
   timezone?: string;
+  /** Lets the optimizer overbook up to this expected load (the instance's `overbooking.maxExpectedLoad`); off when absent. */
+  overbooking?: number;
 };
 
 type ProviderInput = NonNullable<InstanceInput['providers']>[number];
@@ -109,6 +111,25 @@ function fmix32(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h | 0;
+}
+
+/**
+ * What a clinic's no-show model would estimate per request: a rate by urgency (outpatient clinics see about
+ * one routine visit in ten missed, urgent ones far fewer) scaled by a per-patient factor, log-normal with a
+ * wide spread (a few patients miss often), within 1-60 %, to three decimals.
+ */
+function noShowEstimates(rng: Rng): (patient: number, urgency: Urgency) => number {
+  const base: Record<Urgency, number> = { emergency: 0.02, urgent: 0.05, routine: 0.1 };
+  const factor = new Map<number, number>();
+  return (patient, urgency) => {
+    if (!factor.has(patient)) {
+      // A standard normal from the sum of 12 uniforms (Irwin-Hall), plenty for a spread of estimates.
+      let z = -6;
+      for (let k = 0; k < 12; k++) z += rng.float();
+      factor.set(patient, Math.exp(0.8 * z));
+    }
+    return Math.round(1000 * Math.min(0.6, Math.max(0.01, base[urgency] * factor.get(patient)!))) / 1000;
+  };
 }
 
 function makeRng(seed: number): Rng {
@@ -599,10 +620,13 @@ export function generateClinic(options: GenerateClinicOptions): InstanceInput {
   // Booking order is arbitrary: shuffle, then number requests and patients in that order.
   const patientIds = new Map<number, string>();
   const pad = (n: number) => String(n).padStart(4, '0');
+  // No-show estimates come from their own stream, so adding them left every other field of a seed's clinic as it was.
+  const noShow = noShowEstimates(makeRng(seed ^ 0x6e6f5368));
   const requests: RequestInput[] = rng.shuffle(drafts).map(({ patient, window, ...rest }, i) => {
     if (!patientIds.has(patient)) patientIds.set(patient, `pt-${pad(patientIds.size + 1)}`);
     const request: RequestInput = { id: `req-${pad(i + 1)}`, patientId: patientIds.get(patient)!, ...rest };
     if (window) Object.assign(request, { earliestStart: at(window[0]), latestEnd: at(window[1]) });
+    request.noShowProbability = noShow(patient, rest.urgency);
     return request;
   });
 
@@ -618,5 +642,6 @@ export function generateClinic(options: GenerateClinicOptions): InstanceInput {
     staff,
     services,
     requests,
+    ...(options.overbooking !== undefined ? { overbooking: { maxExpectedLoad: options.overbooking } } : {}),
   };
 }

@@ -27,6 +27,12 @@ export type DayTotals = {
   bumps: number;
   /** Walk-in emergencies that fit nowhere today: they cost nothing in the re-plan cost, so they are counted apart. */
   unscheduled: number;
+  /** Visits that took place by the end of the day (walk-ins included). */
+  seen: number;
+  /** Visits whose patient did not come. */
+  noShows: number;
+  /** Overbooking: patients who came to a provider already seeing someone, and waited for them. */
+  waitedForOverbooked: number;
 };
 
 export type SimulatedEvent = {
@@ -77,7 +83,7 @@ export type SimulateOptions = {
 // A visit's fate happens in the step its start falls in: every visit starts in exactly one step.
 const STEP_MINUTES = 10;
 const HOUR_MS = 60 * MINUTE_MS;
-/** Share of the visits whose patient does not come (drawn once per day, in percent). */
+/** Share of the visits whose patient does not come (drawn once per day, in percent), where a request has no estimate of its own. */
 const NO_SHOW_PERCENT = [5, 15] as const;
 /** Share of the visits that run long (how long is right-skewed: drawDisruption's skewedMinutes). */
 const OVERRUN_PERCENT = [8, 15] as const;
@@ -96,8 +102,11 @@ type Track = {
 
 /**
  * Plays a whole day (PURE: no I/O, no clock but options.clock). It walks the clock from the horizon start
- * in 10-minute steps. Each visit's fate is drawn up front (seeded): whether its patient does not come, or
- * how long it runs over; it happens on each track's day as the visit starts there. The one-off disruptions
+ * in 10-minute steps. Each visit's fate is drawn up front (seeded, per request, so two plans of one clinic
+ * meet the same patients' fates): whether its patient does not come (at the request's noShowProbability
+ * where it has one), or how long it runs over; it happens on each track's day as the visit starts there.
+ * Where a provider is overbooked and both patients come, the one who started later waits: a re-plan of
+ * the provider busy until the other visit ends, with that patient checked in. The one-off disruptions
  * come at drawn moments: 2-4 emergencies spread over the day, one device or room outage, maybe a late
  * provider and a staff member out, a few cancellations. Each is re-planned on two copies of the day: ours
  * (replanDay) and the baseline (pushLater: everything later on the same provider). One-offs are drawn on
@@ -114,8 +123,11 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
   const first = dayAt(appointments, Number.NEGATIVE_INFINITY);
   const dayEnd = first.reduce((end, a) => Math.max(end, toMs(a.end)), h0);
   const plan = planDisruptions(draw, h0, Math.min(h1, dayEnd), step);
-  const fates = drawFates(draw, first);
+  const fates = drawFates(draw, inst, first);
 
+  // The day at `now` as dayAt sees it, except that a patient who will not come never checks in.
+  const dayOf = (track: Track, now: number) =>
+    dayAt(track.appointments, now).map((a) => (a.status === 'checked-in' && fates.get(a.id!)?.kind === 'noshow' && !track.fated.has(a.id!) ? { ...a, status: 'booked' as const } : a));
   const startOvertime = overtimeMinutes(inst, first);
   const ours = newTrack(first, startOvertime);
   const base = newTrack(first, startOvertime);
@@ -146,9 +158,22 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
       return { cost, summary: replanSummary(known, { ...input, events: drawn.events }, result.changes) + turnedAway(drawn.events, result) };
     };
 
+    // Overbooked patients who both came: the later one waits (on each day where it happens).
+    for (const [track, name] of [[ours, 'ours'], [base, 'pushLater']] as const)
+      for (const wait of waiting(dayOf(track, now), fates, now, step)) {
+        const drawn: Drawn = {
+          appointments: dayOf(track, now).map((a) => (a.id === wait.id ? { ...a, status: 'checked-in' as const } : a)),
+          events: [{ type: 'delay', providerId: wait.providerId, availableFrom: formatInZone(wait.until, zone) }],
+        };
+        const done: { ms?: number; cost: number; summary: string } = name === 'ours' ? replanOurs(drawn) : replanBase(drawn);
+        track.totals.waitedForOverbooked++;
+        const summary = `${wait.id} came while ${wait.providerId} was seeing ${wait.behind} (overbooked): waits until ${formatInZone(wait.until, zone).slice(11, 16)}; ${done.summary}`;
+        events.push({ at, type: 'overbooked', on: name, summary, ms: done.ms ?? 0, cost: name === 'ours' ? done.cost : 0, pushLaterCost: name === 'ours' ? 0 : done.cost });
+      }
+
     // The visits that started on either day in this step and have a fate: no-shows first, overruns last.
     const due = (track: Track) => {
-      const day = dayAt(track.appointments, now);
+      const day = dayOf(track, now);
       const started = day.filter(
         (a) => a.status === 'in-progress' && toMs(a.start) > now - step && fates.has(a.id!) && !track.fated.has(a.id!) && (fates.get(a.id!)!.kind === 'noshow' || toMs(a.end) < h1),
       );
@@ -161,8 +186,8 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
       const fate = fates.get(id)!;
       const onOurs = oursDue.ids.has(id);
       const onBase = baseDue.ids.has(id);
-      const o = onOurs ? replanOurs(fateOn(oursDue.day, id, fate, h1, zone)) : null;
-      const b = onBase ? replanBase(fateOn(baseDue.day, id, fate, h1, zone)) : null;
+      const o = onOurs ? replanOurs(fateOn(dayOf(ours, now), id, fate, h1, zone)) : null;
+      const b = onBase ? replanBase(fateOn(dayOf(base, now), id, fate, h1, zone)) : null;
       if (onOurs) ours.fated.add(id);
       if (onBase) base.fated.add(id);
       const type = fate.kind;
@@ -171,10 +196,10 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
     for (const id of fated) if (fates.get(id)!.kind === 'noshow') playFate(id);
 
     for (const type of plan.get(now) ?? []) {
-      const drawn = drawDisruption(known, dayAt(ours.appointments, now), type, now, draw);
+      const drawn = drawDisruption(known, dayOf(ours, now), type, now, draw);
       if (!drawn || checkReplanInput(known, inputOf(ours, drawn)).length > 0) continue; // the latter cannot happen but for a walk-in id drawn twice
       const o = replanOurs(drawn);
-      const onBaseDay = { appointments: dayAt(base.appointments, now), events: drawn.events };
+      const onBaseDay = { appointments: dayOf(base, now), events: drawn.events };
       const applies = checkReplanInput(known, inputOf(base, onBaseDay)).length === 0;
       const b = applies ? replanBase(onBaseDay) : null;
       if (!applies) skipped++;
@@ -186,6 +211,11 @@ export function simulateDay(inst: Instance, appointments: Appointment[], options
     for (const id of fated) if (fates.get(id)!.kind === 'overrun') playFate(id);
   }
 
+  for (const track of [ours, base]) {
+    const final = dayAt(track.appointments, Number.POSITIVE_INFINITY);
+    track.totals.seen = final.filter((a) => a.status === 'fulfilled').length;
+    track.totals.noShows = final.filter((a) => a.status === 'noshow').length;
+  }
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     seed: options.seed,
@@ -203,16 +233,56 @@ type Drawn = { appointments: Appointment[]; events: ReplanEvent[] };
 /** What happens to a visit when it starts: its patient does not come, or it runs so many minutes long. */
 type Fate = { kind: 'noshow' } | { kind: 'overrun'; minutes: number };
 
-/** Each planned visit's fate, drawn once for the day (seeded): the same on both tracks. */
-function drawFates(draw: Random, day: Appointment[]): Map<string, Fate> {
+/**
+ * Each planned visit's fate, drawn once for the day (seeded): the same on both tracks. Drawn per request of
+ * the instance in id order, scheduled or not, with the same number of draws each: a patient's fate is the
+ * same whichever plan placed them, and the day's later draws do not depend on the plan.
+ */
+function drawFates(draw: Random, inst: Instance, day: Appointment[]): Map<string, Fate> {
   const noShowRate = draw.int(...NO_SHOW_PERCENT) / 100;
   const overrunRate = draw.int(...OVERRUN_PERCENT) / 100;
+  const byRequest = new Map<string, Fate>();
+  const ids = inst.requests.map((r) => r.id).sort();
+  const probability = new Map(inst.requests.map((r) => [r.id, r.noShowProbability ?? noShowRate]));
+  for (const id of ids) {
+    const noShow = draw.chance(probability.get(id)!);
+    const overrun = draw.chance(overrunRate);
+    const minutes = skewedMinutes(draw, 15, 60);
+    if (noShow) byRequest.set(id, { kind: 'noshow' });
+    else if (overrun) byRequest.set(id, { kind: 'overrun', minutes });
+  }
   const fates = new Map<string, Fate>();
   for (const a of day) {
-    if (draw.chance(noShowRate)) fates.set(a.id!, { kind: 'noshow' });
-    else if (draw.chance(overrunRate)) fates.set(a.id!, { kind: 'overrun', minutes: skewedMinutes(draw, 15, 60) });
+    const fate = byRequest.get(a.requestId);
+    if (fate) fates.set(a.id!, fate);
   }
   return fates;
+}
+
+type Wait = { id: string; providerId: string; behind: string; until: number };
+
+/**
+ * Overbooked visits whose patients both came: a visit that started in this step while another visit of
+ * its provider was under way (neither a no-show, whose fate is due now). It waits until the other ends
+ * (or from now, where that was earlier in the step: the clock moves in steps).
+ */
+function waiting(day: Appointment[], fates: Map<string, Fate>, now: number, step: number): Wait[] {
+  const came = (a: Appointment) =>
+    (a.status === 'in-progress' || a.status === 'fulfilled') && a.providerId !== null && fates.get(a.id!)?.kind !== 'noshow';
+  const present = day.filter(came);
+  const waits: Wait[] = [];
+  const waitingIds = new Set<string>();
+  const order = (a: Appointment, b: Appointment) => toMs(a.start) - toMs(b.start) || (a.id! < b.id! ? -1 : 1);
+  for (const later of present.filter((a) => a.status === 'in-progress' && toMs(a.start) > now - step).sort(order)) {
+    const start = toMs(later.start);
+    const behind = present
+      .filter((a) => a !== later && !waitingIds.has(a.id!) && a.providerId === later.providerId && order(a, later) < 0 && toMs(a.end) > start)
+      .sort(order)[0];
+    if (!behind) continue;
+    waitingIds.add(later.id!);
+    waits.push({ id: later.id!, providerId: later.providerId!, behind: behind.id!, until: Math.max(now, toMs(behind.end)) });
+  }
+  return waits;
 }
 
 /** A visit's fate as the events of the day it just started on (a no-show turns it back from in progress). */
@@ -228,7 +298,7 @@ function newTrack(appointments: Appointment[], overtime: number): Track {
     appointments,
     standing: [],
     overtime,
-    totals: { cost: 0, latenessMinutes: 0, patientsMoved: 0, reassignments: 0, overtimeMinutes: 0, bumps: 0, unscheduled: 0 },
+    totals: { cost: 0, latenessMinutes: 0, patientsMoved: 0, reassignments: 0, overtimeMinutes: 0, bumps: 0, unscheduled: 0, seen: 0, noShows: 0, waitedForOverbooked: 0 },
     moved: new Set(),
     fated: new Set(),
   };

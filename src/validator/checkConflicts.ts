@@ -1,4 +1,5 @@
 // Constraint 4 (people and rooms): nobody is in two places at once; rooms get their turnover.
+import { limitThousandths, MAX_AT_ONCE, visitLoadThousandths, type Overbooking } from '../contract/overbooking.js';
 import { MINUTE_MS, toMs } from '../domain/time.js';
 import type { Context, Placed } from './context.js';
 import { groupBy, overlappingPairs, overlaps } from './intervals.js';
@@ -13,10 +14,40 @@ type Use = { start: number; end: number; p: Placed };
 
 function checkProviders(ctx: Context): void {
   const byProvider = groupBy(ctx.placed, (p) => p.appt.providerId);
+  const overbooking = ctx.instance.overbooking;
   for (const [id, placed] of byProvider) {
     const uses: Use[] = placed.map((p) => ({ start: p.start, end: p.end, p }));
-    for (const [a, b] of overlappingPairs(uses))
-      ctx.report(4, [b.p.index, 'providerId'], `provider '${id}' is booked twice at once: ${ctx.label(a.p)} and ${ctx.label(b.p)}`);
+    if (overbooking) checkOverbooked(ctx, id, uses, overbooking);
+    else
+      for (const [a, b] of overlappingPairs(uses))
+        ctx.report(4, [b.p.index, 'providerId'], `provider '${id}' is booked twice at once: ${ctx.label(a.p)} and ${ctx.label(b.p)}`);
+  }
+}
+
+/**
+ * Overbooking (extension): at every moment at most two visits at once, whose expected loads (1 less the
+ * request's no-show probability, in thousandths; 1 once the patient has checked in) add up to at most the limit. The most visits at once
+ * are reached where one starts, so checking at each start covers every moment.
+ */
+function checkOverbooked(ctx: Context, id: string, uses: Use[], overbooking: Overbooking): void {
+  const probability = new Map(ctx.instance.requests.map((r) => [r.id, r.noShowProbability]));
+  const load = (u: Use) => visitLoadThousandths(u.p.appt.status, probability.get(u.p.appt.requestId));
+  const limit = limitThousandths(overbooking);
+  const sorted = uses.filter((u) => u.end > u.start).sort((a, b) => a.start - b.start || a.p.index - b.p.index);
+  let active: Use[] = [];
+  for (const u of sorted) {
+    active = [...active.filter((a) => a.end > u.start), u];
+    if (active.length === 1) continue;
+    const others = active.slice(0, -1).map((a) => ctx.label(a.p)).join(' and ');
+    const total = active.reduce((sum, a) => sum + load(a), 0);
+    if (active.length > MAX_AT_ONCE)
+      ctx.report(4, [u.p.index, 'providerId'], `provider '${id}' has ${active.length} visits at once (overbooking allows at most ${MAX_AT_ONCE}): ${ctx.label(u.p)} overlaps ${others}`);
+    else if (total > limit)
+      ctx.report(
+        4,
+        [u.p.index, 'providerId'],
+        `provider '${id}' is overbooked beyond the limit: ${ctx.label(u.p)} overlaps ${others}, an expected load of ${(total / 1000).toFixed(3)} (1 less each patient's no-show probability) over the allowed ${(limit / 1000).toFixed(3)}`,
+      );
   }
 }
 

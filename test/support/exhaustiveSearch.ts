@@ -157,6 +157,7 @@ export function exhaustiveSearch(inst: Instance, { maxNodes = 5_000_000 }: { max
   const equipment = new Map(inst.equipment.map((e) => [e.id, { count: e.count, downs: downtimesOf(e) }]));
   const maxAppointments = new Map(inst.providers.map((p) => [p.id, p.maxAppointments ?? Infinity]));
   const patientOf = inst.requests.map((r) => r.patientId);
+  const loadOf = inst.requests.map((r) => 1000 - Math.round(1000 * (r.noShowProbability ?? 0)));
 
   // Search the requests with the most valuable (then the most constrained) first.
   const order = [...Array(n).keys()].sort(
@@ -164,7 +165,7 @@ export function exhaustiveSearch(inst: Instance, { maxNodes = 5_000_000 }: { max
   );
 
   // Incremental state: what is in use.
-  const providerUse = new Map<string, Span[]>();
+  const providerUse = new Map<string, Option[]>();
   const roomUse = new Map<string, Span[]>(); // [start, end + turnover)
   const staffUse = new Map<string, Span[]>();
   const patientUse = new Map<string, Span[]>();
@@ -179,7 +180,13 @@ export function exhaustiveSearch(inst: Instance, { maxNodes = 5_000_000 }: { max
     if (o.providerId !== null) {
       const used = listOf(providerUse, o.providerId);
       if (used.length >= maxAppointments.get(o.providerId)!) return false;
-      if (used.some((u) => overlaps(u, o))) return false;
+      if (inst.overbooking) {
+        // Overbooking: at every instant at most two visits, whose loads (1000 less the no-show chance in
+        // thousandths) add up to at most the limit in thousandths.
+        const loads = used.map((u) => ({ start: u.start, end: u.end, count: loadOf[u.request]! }));
+        if (!capacityFits(Math.round(1000 * inst.overbooking.maxExpectedLoad), [], loads, o.start, o.end, loadOf[o.request]!)) return false;
+        if (!capacityFits(2, [], used.map((u) => ({ start: u.start, end: u.end, count: 1 })), o.start, o.end, 1)) return false;
+      } else if (used.some((u) => overlaps(u, o))) return false;
     }
     // Turnover: the blocked stretches [start, end + turnover) of one room never overlap.
     const blocked = { start: o.start, end: o.roomEnd };

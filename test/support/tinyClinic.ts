@@ -115,9 +115,12 @@ function body(slots: number): Raw {
       slots: maybe(fc.integer({ min: 1, max: 4 }), 1, 3),
       providerId: maybe(fc.nat(), 1, 2),
       preferred: fc.array(fc.nat(), { maxLength: 2 }),
+      noShow: maybe(fc.constantFrom(0, 0.1, 0.25, 0.35, 0.5, 0.8, 1), 1, 1),
     }),
     { minLength: 1, maxLength: 6 },
   );
+  // Overbooking (an extension) in a quarter of the clinics, so the exact search checks it too.
+  const overbooking = maybe(fc.constantFrom(1, 1.3, 1.5, 1.65, 2), 1, 3);
   const weights = maybe(
     fc.record({
       emergency: fc.integer({ min: 1, max: 2000 }),
@@ -132,7 +135,7 @@ function body(slots: number): Raw {
   const timezone = fc.constantFrom('America/Chicago', 'UTC', 'Europe/Berlin');
 
   return fc
-    .record({ providers, rooms, equipment, staff, services, requests, weights, timezone })
+    .record({ providers, rooms, equipment, staff, services, requests, weights, timezone, overbooking })
     .map((raw) => {
       const providerList = raw.providers.map((p, i) => ({
         id: `dr-${i}`,
@@ -200,6 +203,7 @@ function body(slots: number): Raw {
           ...(r.slots !== undefined ? { minutes: Math.max(r.slots * SLOT, Math.ceil(taskEnd / SLOT) * SLOT) } : {}),
           ...(r.providerId !== undefined && eligible.length > 0 ? { providerId: eligible[r.providerId % eligible.length]!.id } : {}),
           ...(preferred.length > 0 ? { preferredProviderIds: preferred } : {}),
+          ...(r.noShow !== undefined ? { noShowProbability: r.noShow } : {}),
         };
       });
 
@@ -227,6 +231,7 @@ function body(slots: number): Raw {
         services: serviceList,
         requests: requestList,
         ...(weights ? { weights } : {}),
+        ...(raw.overbooking !== undefined ? { overbooking: { maxExpectedLoad: raw.overbooking } } : {}),
       };
       return input;
     });
