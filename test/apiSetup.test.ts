@@ -56,10 +56,9 @@ describe('the whole set-up', () => {
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['$.body.providers[0].id', '$.body.providers[0].specialties']));
 
-    // Overbooking is the batch optimizer's option, not the service's: refused, saying why.
-    const overbooked = await req('PUT', '/clinics/bad', { ...serviceClinic('bad', 1), overbooking: { maxExpectedLoad: 1.5 } });
+    const overbooked = await req('PUT', '/clinics/bad', { ...serviceClinic('bad', 1), overbooking: { maxExpectedLoad: 2.5 } });
     expect(overbooked.status).toBe(400);
-    expect(overbooked.body.problems).toEqual([expect.objectContaining({ path: '$.body.overbooking', message: expect.stringMatching(/does not overbook/) })]);
+    expect(overbooked.body.problems).toEqual([expect.objectContaining({ path: '$.body.overbooking.maxExpectedLoad', message: expect.stringMatching(/at most 2/) })]);
 
     const otherClinic = await req('PUT', '/clinics/bad', serviceClinic('elsewhere', 1));
     expect(otherClinic.status).toBe(400);

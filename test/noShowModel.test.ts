@@ -7,6 +7,8 @@ import { seededRandom } from '../solver/random.js';
 import { FEATURES } from '../src/noshow/features.js';
 import { estimateAll, estimateNoShow, fitNoShowModel, PRIOR_RATE, type NoShowModel } from '../src/noshow/noShowModel.js';
 import { DAY_MS, pastIndex, pastOf, type FinishedVisit, type Visit } from '../src/noshow/visit.js';
+import { estimateDay } from '../src/noshow/dayEstimates.js';
+import type { StoredAppointment } from '../src/store/storedAppointment.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -155,5 +157,43 @@ describe('the no-show model', () => {
   it('is deterministic', () => {
     const h = synthetic(11, 60);
     expect(fitNoShowModel(h)).toEqual(fitNoShowModel([...h].reverse()));
+  });
+});
+
+describe("a day's estimates for overbooking (estimateDay)", () => {
+  const history = synthetic(11, 200);
+  const model = fitNoShowModel(history);
+  // 2030-09-02 is a Monday; UTC keeps local times plain.
+  const date = '2030-09-02';
+  const at = (hhmm: string) => `${date}T${hhmm}:00Z`;
+  const stored = (id: string, patientId: string, start: string): StoredAppointment => ({
+    id, requestId: `r-${id}`, patientId, serviceId: 's', providerId: 'dr', roomId: 'room', start, end: start, equipment: [], staff: [],
+    status: 'booked', version: 1, date, history: [{ status: 'booked', at: '2030-08-01T09:00:00Z', by: 'desk' }],
+  } as unknown as StoredAppointment);
+
+  it('estimates a booked visit as booked and an open request at the middle of its window, to three decimals', () => {
+    // The patient with the most no-shows in the history.
+    const missed = new Map<string, number>();
+    for (const h of history) if (h.noShow) missed.set(h.patientId, (missed.get(h.patientId) ?? 0) + 1);
+    const frequent = [...missed].sort((a, b) => b[1] - a[1])[0]![0];
+    const booked = [stored('a', 'p1', at('16:30'))];
+    const requests = [
+      { id: 'r-a', patientId: 'p1', serviceId: 's', urgency: 'routine' as const, preferredProviderIds: [] },
+      { id: 'open', patientId: frequent, serviceId: 's', urgency: 'routine' as const, preferredProviderIds: [], earliestStart: at('16:00'), latestEnd: at('17:00') },
+      { id: 'noon', patientId: 'p-new', serviceId: 's', urgency: 'routine' as const, preferredProviderIds: [] },
+    ];
+    const estimates = estimateDay(model, history, 'UTC', date, booked, requests);
+    expect([...estimates.keys()].sort()).toEqual(['noon', 'open', 'r-a']);
+    for (const p of estimates.values()) {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
+      expect(Math.round(p * 1000) / 1000).toBe(p);
+    }
+    // The booked one is the model's estimate of its own visit (its start and lead time).
+    const index = pastIndex(history);
+    const visit = { id: 'r-a', patientId: 'p1', startMs: Date.parse(at('16:30')), bookedAtMs: Date.parse('2030-08-01T09:00:00Z'), weekday: 1, minuteOfDay: 16 * 60 + 30 };
+    expect(estimates.get('r-a')).toBe(Math.round(1000 * estimateNoShow(model, visit, pastOf(index, 'p1', visit.startMs)).probability) / 1000);
+    // A patient who has missed often is likelier to miss than one never seen, at the same hour or not.
+    expect(estimates.get('open')!).toBeGreaterThan(estimates.get('noon')!);
   });
 });

@@ -4,7 +4,8 @@
 // with a re-run link; bad job input fails at once without retries.
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectStore, storeReady, listDay, book, type Store } from '../src/store/index.js';
+import { connectStore, storeReady, listDay, book, getSetup, putSetup, type Store } from '../src/store/index.js';
+import type { Appointment } from '../src/contract/appointment.js';
 import { JOB_OPTIONS, queuePrefix } from '../src/jobs/queues.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
 import { defaultAuthFor } from './support/auth.js';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
   queue = new Queue('optimize', { connection: t.redis, prefix: queuePrefix(t.prefix, 'optimize') });
-  [api, worker] = await Promise.all([startApi({ MEDSCHED_PREFIX: t.prefix }), startWorker(t.prefix, 'w-opt', 'optimize')]);
+  [api, worker] = await Promise.all([startApi({ MEDSCHED_PREFIX: t.prefix }), startWorker(t.prefix, 'w-opt', 'optimize,replan')]);
 }, 60_000);
 
 afterAll(async () => {
@@ -214,4 +215,53 @@ it('a transient error (the plan cannot be written) is retried with backoff, and 
   expect(job.attemptsMade).toBe(2);
   expect(job.stacktrace).toHaveLength(1); // the one failed attempt, kept with its error
   expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 2_000 });
+}, 80_000);
+
+it('an overbooking clinic plans pairs with its no-show estimates; apply holds them, and nobody books a third visit onto a pair', async () => {
+  await seedLakeshore(store, 'lake-ob');
+  const { setup, version } = (await getSetup(store, 'lake-ob'))!;
+  const put = await putSetup(store, 'lake-ob', { ...setup, overbooking: { maxExpectedLoad: 1.8 } }, version);
+  expect(put.ok).toBe(true);
+
+  const started = await call(api.url, 'POST', '/clinics/lake-ob/optimizations', { date: LAKESHORE_DATE });
+  expect(started.status).toBe(202);
+  const view = await completed('lake-ob', started.body.jobId);
+  // No history yet: every estimate is the clinic's base rate with its prior (0.1), so two visits (0.9 + 0.9) fit 1.8.
+  const estimates = Object.values(view.plan.noShowProbabilities as Record<string, number>);
+  expect(estimates.length).toBe(view.plan.appointments.length);
+  expect(new Set(estimates)).toEqual(new Set([0.1]));
+  const appointments = view.plan.appointments as Appointment[];
+  const overlapping = (a: Appointment, b: Appointment) => a !== b && a.providerId !== null && a.providerId === b.providerId && Date.parse(a.start) < Date.parse(b.end) && Date.parse(b.start) < Date.parse(a.end);
+  const pair = appointments.find((a) => appointments.some((b) => overlapping(a, b)));
+  expect(pair, 'the plan overbooks').toBeDefined();
+
+  const applied = await call(api.url, 'POST', `/clinics/lake-ob/optimizations/${started.body.jobId}/apply`, { planId: view.plan.planId });
+  expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+  const day = await listDay(store, 'lake-ob', LAKESHORE_DATE);
+  const stored = day.appointments.filter((a) => a.status === 'booked');
+  expect(stored.length).toBe(appointments.length);
+  expect(stored.some((a) => stored.some((b) => overlapping(a, b)))).toBe(true);
+
+  // The front desk never overbooks: a visit onto the pair's provider and time is refused for the provider.
+  const third = await book(store, 'lake-ob', { ...pair!, requestId: 'walk-in-3', patientId: 'pt-walk-in-3' }, { actor: 'front-desk' });
+  expect(third.ok).toBe(false);
+  if (third.ok) return;
+  expect(third.reason).toBe('conflict');
+  if (third.reason !== 'conflict') return;
+  expect(third.conflicts.map((c) => c.resource)).toContain(`provider:${pair!.providerId}`);
+
+  // A re-plan of the overbooked day (the pair's provider starts an hour late) keeps to the same estimates and applies.
+  const late = new Date(Date.parse(pair!.start) + 3_600_000).toISOString();
+  const disrupted = await call(api.url, 'POST', '/clinics/lake-ob/disruptions', { now: `${LAKESHORE_DATE}T07:00:00-06:00`, events: [{ type: 'delay', providerId: pair!.providerId, availableFrom: late }] });
+  expect(disrupted.status, JSON.stringify(disrupted.body)).toBe(202);
+  const replan = await until('the re-plan to complete', async () => {
+    const r = await call(api.url, 'GET', `/clinics/lake-ob/disruptions/${disrupted.body.jobId}`);
+    expect(r.body.state).not.toBe('failed');
+    return r.body.state === 'completed' ? r.body : undefined;
+  }, { context: processes });
+  expect(new Set(Object.values(replan.plan.noShowProbabilities as Record<string, number>))).toEqual(new Set([0.1]));
+  const replanned = await call(api.url, 'POST', `/clinics/lake-ob/disruptions/${disrupted.body.jobId}/apply`, { planId: replan.plan.planId });
+  expect(replanned.status, JSON.stringify(replanned.body)).toBe(200);
+  const after = (await listDay(store, 'lake-ob', LAKESHORE_DATE)).appointments.filter((a) => a.status === 'booked' && a.providerId === pair!.providerId);
+  expect(after.every((a) => Date.parse(a.start) >= Date.parse(late))).toBe(true);
 }, 80_000);

@@ -7,7 +7,7 @@ import { processorContext } from './processorContext.js';
 export default async function optimizeProcessor(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<JobOutcome> {
   const { config, store } = await processorContext();
   return runOptimizeJob(
-    { store, jobId: String(job.id), report: (progress) => job.updateProgress(progress), ...(signal ? { signal } : {}), now: Date.now },
+    { store, jobId: String(job.id), report: (progress) => job.updateProgress(progress), ...(signal ? { signal } : {}), now: Date.now, noShowLookbackDays: config.noShowLookbackDays },
     job.data,
     config.optimizeMs,
   );

@@ -37,7 +37,7 @@ export default async function replanProcessor(job: SandboxedJob, token?: string,
     throw error;
   });
   return runReplanJob(
-    { store, jobId, report: (progress) => job.updateProgress(progress), ...(signal ? { signal } : {}), now: Date.now },
+    { store, jobId, report: (progress) => job.updateProgress(progress), ...(signal ? { signal } : {}), now: Date.now, noShowLookbackDays: config.noShowLookbackDays },
     job.data,
     { timeLimitMs: config.replanMs, backend: await backend },
   );

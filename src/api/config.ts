@@ -1,5 +1,6 @@
 // The API's settings, read once from the environment at start and validated, so a typo stops the
 // process with a message naming the variable instead of surfacing later as odd behaviour.
+import { NoShowEnv } from '../runtime/noShowEnv.js';
 import { z } from 'zod';
 import type { Problem } from '../contract/parse.js';
 import { envFlag, envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js';
@@ -45,8 +46,7 @@ export const Env = z.object({
   ...DataKeyEnv,
   /** Calendar subscription links of daily briefings: see briefingEnv.ts. */
   ...BriefingEnv,
-  /** Days of history before the date the no-show risk model is fitted on (one store read per day). */
-  NO_SHOW_LOOKBACK_DAYS: envInt(7, 366, 180),
+  ...NoShowEnv,
 });
 
 export type ApiConfig = {

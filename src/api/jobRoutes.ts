@@ -315,6 +315,7 @@ export function registerJobRoutes(app: ZodApp, deps: RouteDeps): void {
           reason: request.body.reason ?? `${what} ${ref.jobId}`,
           allowOvertime: kind === 'replan',
           billing,
+          ...(plan.noShowProbabilities ? { noShowProbabilities: plan.noShowProbabilities } : {}),
         });
         if (result.ok) {
           const applied = { version: result.version, at: new Date(deps.now()).toISOString(), by: callerOf(request) };

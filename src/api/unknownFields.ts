@@ -13,7 +13,6 @@ const SERVER_SETS: Record<string, string> = {
   hold: 'holds are made with POST /clinics/{id}/holds; leave this out',
   clinicId: 'the clinic is the one the path names; leave this out',
   id: 'the server gives this id; leave this out',
-  overbooking: 'overbooking is an option of the batch optimizer on an instance (medsched optimize); the service does not overbook yet, its bookings hold one visit per provider at a time',
 };
 
 /** A key that reads as a field name is named back; any other (an e-mail address, a name with spaces) is the caller's data, and is not repeated. */

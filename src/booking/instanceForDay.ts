@@ -11,6 +11,11 @@ export type InstanceForDayOptions = {
    * statuses are always pinned.
    */
   movable?: boolean;
+  /**
+   * Overbooking: each request's estimated no-show probability. Only with these does a clinic's
+   * `overbooking` reach the instance; slot search and the front desk's bookings never overbook.
+   */
+  noShow?: ReadonlyMap<string, number> | null;
 };
 
 /**
@@ -27,12 +32,15 @@ export function instanceForDay(
   const zone = setup.clinic.timezone;
   const day = dayBounds(date, zone);
   const bookings: Booking[] = appointments.filter((a) => holdsCapacity(a.status)).map((a) => asBooking(a, options));
+  const { overbooking, ...rest } = setup;
+  const noShow = overbooking ? options.noShow : null;
   return {
-    ...setup,
+    ...rest,
     version: 1,
     horizon: { start: formatInZone(day.start, zone), end: formatInZone(day.end, zone) },
-    requests: [...requests],
+    requests: noShow ? requests.map((r) => (noShow.has(r.id) ? { ...r, noShowProbability: noShow.get(r.id)! } : r)) : [...requests],
     bookings,
+    ...(noShow ? { overbooking } : {}),
   };
 }
 

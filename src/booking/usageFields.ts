@@ -1,7 +1,8 @@
 // Names of the capacity counters a booking claims: `<kind>:<id>@<slot>` per grid slot of the
 // clinic-local day, or `<kind>:<id>` for the whole day. Stored per date (see src/store/keys.ts).
 
-export type SlotKind = 'provider' | 'room' | 'staff' | 'equipment' | 'patient';
+// 'provider-load': an overbooking plan's expected load on a provider, in thousandths (src/contract/overbooking.ts).
+export type SlotKind = 'provider' | 'provider-load' | 'room' | 'staff' | 'equipment' | 'patient';
 export type DayKind = 'provider-day' | 'request';
 
 export const slotField = (kind: SlotKind, id: string, slot: number) => `${kind}:${id}@${slot}`;

@@ -1,5 +1,6 @@
 import type { Appointment } from '../contract/appointment.js';
 import type { ClinicSetup } from '../contract/clinicSetup.js';
+import { limitThousandths, MAX_AT_ONCE, visitLoadThousandths } from '../contract/overbooking.js';
 import { MINUTE_MS, toMs } from '../domain/time.js';
 import { spansOf } from '../validator/context.js';
 import { uncovered } from '../validator/intervals.js';
@@ -8,6 +9,9 @@ import { dayField, slotField, type SlotKind } from './usageFields.js';
 
 /** One capacity counter an appointment takes `units` of; the booking fits only if the counter stays within `cap`. */
 export type UsageClaim = { field: string; units: number; cap: number };
+
+/** An overbooking plan's visit (an optimize or re-plan job's, applied): its patient's no-show estimate. */
+export type Overbook = { noShowProbability: number | undefined };
 
 /** A provider with no maxAppointments: the day counter is kept anyway, so a limit set later counts every visit. */
 const NO_LIMIT = 1_000_000;
@@ -18,8 +22,10 @@ const NO_LIMIT = 1_000_000;
  * it), each staff member over their task, equipment units against count less downtime in the slot
  * (downtime rounded outward to the grid), the patient, one of the provider's maxAppointments, and
  * the request itself (at most once a day). Times off the grid take every slot they touch.
+ * `overbook` (an overbooking clinic's plan only): the provider's slots hold two visits at once, and the
+ * visit claims its expected load in thousandths on the provider's load counters, as the optimizer counts.
  */
-export function usageOf(setup: ClinicSetup, appointment: Appointment, date: string): UsageClaim[] {
+export function usageOf(setup: ClinicSetup, appointment: Appointment, date: string, overbook?: Overbook): UsageClaim[] {
   const slotMs = setup.slotMinutes * MINUTE_MS;
   const origin = dayBounds(date, setup.clinic.timezone).start;
   const claims = new Map<string, UsageClaim>();
@@ -40,7 +46,12 @@ export function usageOf(setup: ClinicSetup, appointment: Appointment, date: stri
   const service = setup.services.find((s) => s.id === appointment.serviceId);
 
   if (appointment.providerId !== null) {
-    each('provider', appointment.providerId, start, end, 1, one);
+    const overbooking = overbook ? setup.overbooking : undefined;
+    each('provider', appointment.providerId, start, end, 1, () => (overbooking ? MAX_AT_ONCE : 1));
+    if (overbooking) {
+      const load = visitLoadThousandths(appointment.status, overbook!.noShowProbability);
+      each('provider-load', appointment.providerId, start, end, load, () => limitThousandths(overbooking));
+    }
     const provider = setup.providers.find((p) => p.id === appointment.providerId);
     add(dayField('provider-day', appointment.providerId), 1, provider?.maxAppointments ?? NO_LIMIT);
   }

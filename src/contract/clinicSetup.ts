@@ -8,9 +8,7 @@ import { ReminderSettings } from './reminderSettings.js';
  * belong to one planning run (version, horizon, requests, bookings). Validated by the same rules as an
  * instance; the day-bound rules (horizon, weights against the horizon's length) are judged on a 24-hour day.
  */
-// Overbooking stays an option of the batch optimizer's instance: the service's bookings hold one visit per
-// provider at a time, so a set-up does not take it (a set-up naming it is refused, saying so).
-export const ClinicSetupShape = InstanceShape.omit({ version: true, horizon: true, requests: true, bookings: true, overbooking: true }).extend({
+export const ClinicSetupShape = InstanceShape.omit({ version: true, horizon: true, requests: true, bookings: true }).extend({
   /** The service's own (not the contract's): when patients are reminded; see reminderSettings.ts. */
   reminders: ReminderSettings.optional(),
 });

@@ -10,6 +10,7 @@ import { optimizeInThread } from '../runtime/optimizeInThread.js';
 import type { Store } from '../store/store.js';
 import { contractAppointment, isLive, readDayInputs } from './dayInputs.js';
 import { failForInput } from './jobFailure.js';
+import { noShowEstimatesFor } from './noShowEstimates.js';
 import { OptimizeJobData } from './jobData.js';
 import type { JobProgress } from './jobProgress.js';
 import { newPlanId, savePlan, type Plan } from './plan.js';
@@ -21,7 +22,11 @@ export type JobContext = {
   report: (progress: JobProgress) => Promise<void>;
   signal?: AbortSignal;
   now: () => number;
+  /** Days of history the no-show model reads for an overbooking clinic's plan (NO_SHOW_LOOKBACK_DAYS). */
+  noShowLookbackDays?: number;
 };
+
+export const DEFAULT_LOOKBACK_DAYS = 180;
 
 /** A job's return value: where its plan is and what it amounts to. */
 export type JobOutcome = { planId: string; readVersion: number; status: string; objective?: number; cost?: number; bound: number; gap: number };
@@ -44,7 +49,8 @@ export async function runOptimizeJob(ctx: JobContext, data: unknown, timeLimitMs
   const { cleared, held } = clearedForBooking(inputs.setup, inputs.requests.filter((r) => !booked.has(r.id)));
   const placeable = new Set(cleared.map((r) => r.id));
   const requests = inputs.requests.filter((r) => booked.has(r.id) || placeable.has(r.id));
-  const instance = instanceForDay(inputs.setup, date, inputs.appointments, requests, { movable: true });
+  const noShow = await noShowEstimatesFor(ctx.store, clinicId, date, ctx.noShowLookbackDays ?? DEFAULT_LOOKBACK_DAYS, inputs);
+  const instance = instanceForDay(inputs.setup, date, inputs.appointments, requests, { movable: true, noShow });
   // The store keeps valid parts; together they may still disagree (e.g. a request for a removed service).
   const checked = parseWith(Instance, instance);
   if (!checked.ok) return failForInput(ctx.report, "the day's set-up and requests do not make a valid problem", checked.problems);
@@ -83,6 +89,7 @@ export async function runOptimizeJob(ctx: JobContext, data: unknown, timeLimitMs
     appointments: proposed,
     diff: scheduleDiff(current, proposed, result.unscheduled),
     result,
+    ...(noShow ? { noShowProbabilities: Object.fromEntries(proposed.flatMap((a) => (noShow.has(a.requestId) ? [[a.requestId, noShow.get(a.requestId)!]] : []))) } : {}),
   };
   await savePlan(ctx.store.redis, ctx.store.prefix, plan);
   return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, objective: result.objective, bound: result.bound, gap: result.gap };

@@ -32,6 +32,11 @@ export const Plan = z
     ended: z.array(Appointment).optional(),
     diff: ScheduleDiff,
     result: z.union([OptimizationResult, ReplanResult]),
+    /**
+     * An overbooking clinic's plan: the no-show estimates it was made with, by request id. Apply claims
+     * each visit's expected load with them, so the store holds the pairs the plan made, no more.
+     */
+    noShowProbabilities: z.record(z.string(), z.number().min(0).max(1)).optional(),
     /** The disruption set a re-plan worked on. */
     eventsId: z.string().optional(),
     applied: z.object({ version: z.number().int(), at: Instant, by: z.string() }).optional(),

@@ -13,8 +13,10 @@ export function replanInputFor(
   date: string,
   now: string,
   events: ReplanEvent[],
+  /** An overbooking clinic's estimates (noShowEstimatesFor): without them the re-plan does not overbook. */
+  noShow: ReadonlyMap<string, number> | null = null,
 ): { instance: Instance; input: ReplanInput; problems: Problem[] } {
-  const instance = instanceForDay(inputs.setup, date, inputs.appointments, inputs.requests);
+  const instance = instanceForDay(inputs.setup, date, inputs.appointments, inputs.requests, { noShow });
   // Holds are not appointments of the day: nobody is coming for them yet.
   const appointments = inputs.appointments.filter((a) => a.hold === undefined).map(contractAppointment);
   const input: ReplanInput = { now, appointments, events };

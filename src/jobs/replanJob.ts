@@ -13,7 +13,8 @@ import { claimReplan } from './replanCoalescing.js';
 import { loadDisruptionSet } from './disruptionSet.js';
 import { failForInput } from './jobFailure.js';
 import { ReplanJobData } from './jobData.js';
-import type { JobContext, JobOutcome } from './optimizeJob.js';
+import { DEFAULT_LOOKBACK_DAYS, type JobContext, type JobOutcome } from './optimizeJob.js';
+import { noShowEstimatesFor } from './noShowEstimates.js';
 import { newPlanId, savePlan, type Plan } from './plan.js';
 import { replanInputFor } from './replanInput.js';
 import { scheduleDiff } from './scheduleDiff.js';
@@ -33,7 +34,8 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
   await ctx.report({ stage: 'loading' });
   const inputs = await readDayInputs(ctx.store, clinicId, date);
   if (!inputs) return failForInput(ctx.report, `clinic '${clinicId}' does not exist`);
-  const { instance, input, problems } = replanInputFor(inputs, date, set.now, set.events);
+  const noShow = await noShowEstimatesFor(ctx.store, clinicId, date, ctx.noShowLookbackDays ?? DEFAULT_LOOKBACK_DAYS, inputs);
+  const { instance, input, problems } = replanInputFor(inputs, date, set.now, set.events, noShow);
   if (problems.length > 0) return failForInput(ctx.report, 'the disruptions no longer fit the day as it stands', problems);
 
   const started = ctx.now();
@@ -82,6 +84,7 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
     diff: scheduleDiff(current, proposed, [...result.unscheduled, ...bumped, ...ended]),
     result,
     eventsId,
+    ...(noShow ? { noShowProbabilities: Object.fromEntries([...noShow].filter(([id]) => proposed.some((a) => a.requestId === id))) } : {}),
   };
   await savePlan(redis, prefix, plan);
   return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, cost: result.cost, bound: result.bound, gap: result.gap };

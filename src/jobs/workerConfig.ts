@@ -7,6 +7,7 @@ import { envInt, envProblems, envText, SharedEnv } from '../runtime/envSchema.js
 import { redisTargetOf, redisTargetProblems, type RedisTarget } from '../runtime/redisTarget.js';
 import { DEFAULT_GRACE_MS } from '../runtime/optimizeInThread.js';
 import { DataKeyEnv, fieldCipherOf } from '../runtime/dataKeyEnv.js';
+import { NoShowEnv } from '../runtime/noShowEnv.js';
 import type { FieldCipher } from '../privacy/fieldCipher.js';
 
 export const WorkerEnv = z.object({
@@ -37,6 +38,8 @@ export const WorkerEnv = z.object({
   MEDSCHED_BOOKINGS_CONCURRENCY: envInt(1, 100, 4),
   /** The key patients' contact fields are sealed with, as the API has it (src/runtime/dataKeyEnv.ts). */
   ...DataKeyEnv,
+  /** The no-show model's history, as the API reads it: overbooking plans use its estimates. */
+  ...NoShowEnv,
 });
 
 export type WorkerConfig = {
@@ -56,6 +59,7 @@ export type WorkerConfig = {
   bookingsConcurrency: number;
   /** Opens (and seals) patients' contact fields; undefined: they are stored in the clear. */
   patientCipher: FieldCipher | undefined;
+  noShowLookbackDays: number;
 };
 
 /** Loading the day and storing the plan, on top of the solve itself: what the drain grace must also leave room for. */
@@ -100,6 +104,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): { ok:
       replanPollMs: e.MEDSCHED_REPLAN_POLL_MS,
       bookingsConcurrency: e.MEDSCHED_BOOKINGS_CONCURRENCY,
       patientCipher: data.cipher,
+      noShowLookbackDays: e.NO_SHOW_LOOKBACK_DAYS,
     },
   };
 }

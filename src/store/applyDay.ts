@@ -46,6 +46,8 @@ export async function applyDay(
     allowOvertime?: boolean;
     /** Billing flags to record with the plan (their date is this date). */
     billing?: readonly BillingRecord[];
+    /** An overbooking plan's no-show estimates by request id: its visits claim their expected load (usageOf). */
+    noShowProbabilities?: Readonly<Record<string, number>>;
   },
 ): Promise<ApplyDayResult> {
   if (!isLocalDate(date)) return { ok: false, reason: 'invalid', problems: [{ path: '$.date', message: `'${date}' is not a date (YYYY-MM-DD)` }] };
@@ -67,9 +69,11 @@ export async function applyDay(
       // done may only come back as it is stored (the script checks), and stays as it is.
       if (!holdsCapacity(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: '', u: '[]', r: '[]', s: status, e: entry };
       const rules = options.allowOvertime ? withOvertime(setup, setup.replan.maxOvertimeMinutes) : setup;
+      const estimates = options.noShowProbabilities;
+      const claimOptions = { date, ...(estimates ? { overbook: { noShowProbability: estimates[a.requestId] } } : {}) };
       // A re-plan may give a visit under way a new end (an overrun): its capacity is claimed afresh (x).
       if (status === 'in-progress' && options.allowOvertime && a.id !== undefined) {
-        const planned = planClaim(rules, a, { date });
+        const planned = planClaim(rules, a, claimOptions);
         if (!planned.ok) {
           problems.push(...planned.problems.map(at));
           return undefined;
@@ -78,7 +82,7 @@ export async function applyDay(
         return { id: a.id, b: body, u: claims, r: refs, s: status, e: entry, x: true };
       }
       if (!NEW_STATUSES.includes(status)) return { ...(a.id !== undefined ? { id: a.id } : {}), b: placementJson(a), u: '[]', r: '[]', s: status, e: entry };
-      const planned = planClaim(rules, a, { date });
+      const planned = planClaim(rules, a, claimOptions);
       if (!planned.ok) {
         problems.push(...planned.problems.map(at));
         return undefined;

@@ -9,7 +9,7 @@ import { dayBounds, localDateOf } from '../booking/dayGrid.js';
 import { placementProblems } from '../booking/placementProblems.js';
 import { refsOfAppointment } from '../booking/resourceRefs.js';
 import { parseField } from '../booking/usageFields.js';
-import { usageOf } from '../booking/usageOf.js';
+import { usageOf, type Overbook } from '../booking/usageOf.js';
 import { placementJson } from './appointmentRecord.js';
 import type { Conflict } from './results.js';
 import { forgetSetup, setupForWrite, type VersionedSetup } from './setup.js';
@@ -20,7 +20,7 @@ export type ClaimPlan = { date: string; body: string; claims: string; refs: stri
 export function planClaim(
   setup: ClinicSetup,
   input: Appointment,
-  options: { request?: Request; date?: string } = {},
+  options: { request?: Request; date?: string; overbook?: Overbook } = {},
 ): { ok: true; plan: ClaimPlan } | { ok: false; problems: Problem[] } {
   // Callers pass typed values, but a plan may come straight from JSON: read it with the schema's defaults.
   const parsed = parseWith(Appointment, input);
@@ -29,7 +29,7 @@ export function planClaim(
   const problems = placementProblems(setup, appointment, options);
   if (problems.length > 0) return { ok: false, problems };
   const date = options.date ?? localDateOf(toMs(appointment.start), setup.clinic.timezone);
-  const claims = usageOf(setup, appointment, date).map((c) => [c.field, c.units, c.cap]);
+  const claims = usageOf(setup, appointment, date, options.overbook).map((c) => [c.field, c.units, c.cap]);
   return {
     ok: true,
     plan: { date, body: placementJson(appointment), claims: JSON.stringify(claims), refs: JSON.stringify(refsOfAppointment(setup, appointment)) },

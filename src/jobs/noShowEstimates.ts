@@ -1,0 +1,17 @@
+// The store edge of an overbooking plan's estimates: the clinic's history of the look-back, the model
+// fitted on it, and each request of the day estimated (src/noshow/dayEstimates.ts).
+import { estimateDay } from '../noshow/dayEstimates.js';
+import { lookBackDates } from '../noshow/lookBackDates.js';
+import { fitNoShowModel } from '../noshow/noShowModel.js';
+import { finishedVisitsOf } from '../noshow/visitOf.js';
+import { listDays } from '../store/daysOf.js';
+import type { Store } from '../store/store.js';
+import type { DayInputs } from './dayInputs.js';
+
+/** The day's estimates by request id, or null when the clinic does not overbook (nothing is read then). */
+export async function noShowEstimatesFor(store: Store, clinicId: string, date: string, lookbackDays: number, inputs: DayInputs): Promise<Map<string, number> | null> {
+  if (!inputs.setup.overbooking) return null;
+  const zone = inputs.setup.clinic.timezone;
+  const history = finishedVisitsOf(await listDays(store, clinicId, lookBackDates(date, lookbackDays)), zone);
+  return estimateDay(fitNoShowModel(history), history, zone, date, inputs.appointments, inputs.requests);
+}
