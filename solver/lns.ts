@@ -179,9 +179,10 @@ function cloneUsage(usage: Usage): Usage {
  * needs another one, so modes that differ only by room collapse to it (exact, and far fewer columns).
  */
 function roomyRooms(model: Model, fixed: Usage, group: Set<number>, from: number, to: number): Set<number> {
-  const providers = [...group].filter((l) => model.lanes[l]!.kind === 'provider').length;
-  if (providers !== group.size) return new Set(); // rooms are the subject of this neighbourhood
-  const need = 2 * providers;
+  const providers = [...group].filter((l) => model.lanes[l]!.kind === 'provider');
+  if (providers.length !== group.size) return new Set(); // rooms are the subject of this neighbourhood
+  // Each provider's visits at once (two when overbooking) and a turnover.
+  const need = providers.reduce((n, l) => n + Math.max(1, ...model.lanes[l]!.cap) + 1, 0);
   const roomy = new Set<number>();
   const stop = Math.min(model.slots, to + 12);
   model.lanes.forEach((lane, l) => {
