@@ -36,12 +36,16 @@ const canaries = [0, 1, 2].map((i) => {
     national,
     email: `canary.${run}${i}@example.org`,
     birthDate: `19${20 + randomInt(30)}-0${1 + randomInt(9)}-1${randomInt(10)}`,
+    street: `${digits(4)} Quokkastrasse${run}${i}`,
   };
 });
-const details = (c: (typeof canaries)[number]) => ({ name: c.name, phone: c.phone, email: c.email, birthDate: c.birthDate, language: 'es' });
+const details = (c: (typeof canaries)[number]) => ({
+  name: c.name, phone: c.phone, email: c.email, birthDate: c.birthDate, language: 'es',
+  address: { lines: [c.street], city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' },
+});
 
 /** Every text that would betray a canary: the whole name and each part, the phone with and without +1, the e-mail and its local part, the birth date. */
-const needles = canaries.flatMap((c) => [c.name, c.first, c.last, c.phone, c.phone.slice(1), c.national, c.email, c.email.split('@')[0]!, c.birthDate]);
+const needles = canaries.flatMap((c) => [c.name, c.first, c.last, c.phone, c.phone.slice(1), c.national, c.email, c.email.split('@')[0]!, c.birthDate, c.street]);
 const leaks = (text: string) => needles.filter((n) => text.toLowerCase().includes(n.toLowerCase()));
 
 let api: ApiProcess;
@@ -99,7 +103,7 @@ describe('canary patients through the service', () => {
     const desk = await expectStatus('desk reads', send('desk reads', 'GET', `/clinics/${C}/patients/${c0.id}`, undefined, as('desk-canary', 'front-desk', [C])), 200);
     expect(desk.body.patient).toEqual({ id: c0.id, ...details(c0), language: 'en' });
     // (The search finds them where they are: in a patient's own answer.)
-    expect(leaks(desk.text)).toEqual(expect.arrayContaining([c0.name, c0.first, c0.last, c0.phone, c0.national, c0.email, c0.birthDate]));
+    expect(leaks(desk.text)).toEqual(expect.arrayContaining([c0.name, c0.first, c0.last, c0.phone, c0.national, c0.email, c0.birthDate, c0.street]));
     await expectStatus('clinician reads', send('clinician reads', 'GET', `/clinics/${C}/patients/${c0.id}`, undefined, as('dr-canary', 'clinician', [C], 'dr-0')), 200);
     await expectStatus('auditor refused', send('auditor refused', 'GET', `/clinics/${C}/patients/${c0.id}`, undefined, as('aud-canary', 'auditor', [C])), 403);
     // The query string is the caller's text: it reaches no log (read below).

@@ -9,6 +9,7 @@
 //   without a login (a confirmation recorded; a cancellation by the patient, whose pending reminders go),
 //   and a tampered, expired or outdated link is refused (401/410) with a clear body; all audited;
 // - a job left behind for a moved or cancelled appointment sends nothing.
+import { postcardChannel } from '../src/reminders/channels/postcardChannel.js';
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -222,8 +223,9 @@ describe('delivery, exactly once', () => {
     ];
     keys = { first: `email-${dueIn}s`, sms: `sms-${dueIn - 1}s`, second: `email-${dueIn - 2}s`, postcard: `postcard-${dueIn + 60}s`, pending: 'email-1s' };
     await ok(call(api.url, 'PUT', `/clinics/${SEND}`, clinic(SEND, { offsets })), 201);
-    await putPatient(store, SEND, { id: 'p-en', name: 'Ana Lane', email: 'ana@example.org', phone: '+13125550101', language: 'en' });
-    await putPatient(store, SEND, { id: 'p-es', name: 'José Ruiz', email: 'jose@example.org', phone: '+13125550102', language: 'es' });
+    const address = (street: string) => ({ lines: [street], city: 'Chicago', region: 'IL', postalCode: '60616', country: 'US' });
+    await putPatient(store, SEND, { id: 'p-en', name: 'Ana Lane', email: 'ana@example.org', phone: '+13125550101', language: 'en', address: address('12 W Cermak Rd') });
+    await putPatient(store, SEND, { id: 'p-es', name: 'José Ruiz', email: 'jose@example.org', phone: '+13125550102', language: 'es', address: address('2400 S Halsted St, Apt 3') });
     const stalled = smtp.stallNext();
     ids.en = (await ok(call(api.url, 'POST', `/clinics/${SEND}/appointments`, visit('p-en', 0, start)), 201)).body.id;
     ids.es = (await ok(call(api.url, 'POST', `/clinics/${SEND}/appointments`, visit('p-es', 1, start)), 201)).body.id;
@@ -313,9 +315,14 @@ describe('delivery, exactly once', () => {
       ['José Ruiz', ids.es, 'es'],
     ]);
     expect(cards.body.postcards[1].text).toContain(`a las ${es.time}`);
+    // Where each card goes, from the patient's record as it is now.
+    expect(cards.body.postcards[1].address).toEqual({ lines: ['2400 S Halsted St, Apt 3'], city: 'Chicago', region: 'IL', postalCode: '60616', country: 'US' });
     const page = await ok(call(api.url, 'GET', `/clinics/${SEND}/reminders/postcards?date=${today}&format=html`), 200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.text).toContain('José Ruiz');
+    expect(page.text).toContain('2400 S Halsted St, Apt 3<br>60616 Chicago IL<br>US');
+    // A patient without an address gets no postcard: the channel says why.
+    expect(postcardChannel(store).unreachable({ name: 'Ana Lane' })).toMatch(/no postal address/);
   }, 30_000);
 
   it('confirms and cancels from the links without a login; refuses a tampered, expired or outdated link', async () => {

@@ -346,6 +346,12 @@ export function registerReminderRoutes(app: ZodApp, deps: RouteDeps, scheduler: 
         .filter((p, i) => current[i]?.status === 'booked' && Date.parse(current[i]!.start) === Date.parse(p.start))
         .sort((a, b) => a.name.localeCompare(b.name) || a.appointmentId.localeCompare(b.appointmentId));
       auditPatients(request, postcards.map((p) => p.patientId));
+      // Addresses come from the patients' records as they are now (opened with the data key).
+      const records = await Promise.all(postcards.map((p) => getPatient(store, id, p.patientId, config.patientCipher).catch(() => null)));
+      postcards.forEach((p, i) => {
+        const read = records[i];
+        p.address = read?.ok ? (read.patient.address ?? null) : null;
+      });
       if (format === 'html') return sendHtml(r, postcardsPage(setup.setup.clinic.name ?? id, date, postcards));
       return { date, postcards, withdrawn: listed.length - postcards.length };
     },

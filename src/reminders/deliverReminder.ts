@@ -83,7 +83,7 @@ export async function processReminderJob(ctx: ReminderWorkerContext, job: Job, t
   if (!patient.ok) return finish('skipped', patient.reason === 'not-found' ? `no details are stored for patient '${appointment.patientId}'` : patient.message);
   const channel = ctx.channels[offset.channel];
   if (!channel) return finish('skipped', `the ${offset.channel} channel is not configured`);
-  const to = { name: patient.patient.name, email: patient.patient.email, phone: patient.patient.phone };
+  const to = { name: patient.patient.name, email: patient.patient.email, phone: patient.patient.phone, address: patient.patient.address };
   const unreachable = channel.unreachable(to);
   if (unreachable) return finish('skipped', unreachable);
 

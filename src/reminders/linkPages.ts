@@ -25,7 +25,14 @@ export function postcardsPage(clinicName: string, date: string, cards: PostcardE
   const title = `${clinicName}: postcards to send on ${date} (${cards.length})`;
   const items = cards.map(
     (c) =>
-      `<article>\n<h2>${escapeHtml(c.name)}</h2>\n<p>${escapeHtml(c.start)} · ${escapeHtml(c.appointmentId)}</p>\n<pre>${escapeHtml(c.text)}</pre>\n</article>`,
+      `<article>\n<h2>${escapeHtml(c.name)}</h2>\n<address>${addressLines(c).map(escapeHtml).join('<br>')}</address>\n<p>${escapeHtml(c.start)} · ${escapeHtml(c.appointmentId)}</p>\n<pre>${escapeHtml(c.text)}</pre>\n</article>`,
   );
   return page('en', title, `<h1>${escapeHtml(title)}</h1>\n${items.join('\n<hr>\n')}`);
+}
+
+/** The address as printed on a card; a card without one says so (its record lost it since it was listed). */
+function addressLines(c: PostcardEntry): string[] {
+  const a = c.address;
+  if (!a) return ['(no postal address on file)'];
+  return [...a.lines, [a.postalCode, a.city, a.region].filter(Boolean).join(' '), ...(a.country ? [a.country] : [])];
 }

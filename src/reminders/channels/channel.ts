@@ -1,5 +1,6 @@
 // One interface for every way a reminder reaches a patient: e-mail (SMTP), SMS and voice (a webhook), and
 // the day's postcard list. A channel tells whether it can reach a patient at all, then delivers one message.
+import type { PostalAddress } from '../../contract/patient.js';
 import type { ReminderChannel } from '../../contract/reminderSettings.js';
 import type { Language } from '../reminderMessage.js';
 
@@ -16,7 +17,7 @@ export type OutgoingReminder = {
   /** The clinic-local date it is due (a postcard is listed for printing on it). */
   dueDate: string;
   language: Language;
-  to: { name: string; email?: string | undefined; phone?: string | undefined };
+  to: { name: string; email?: string | undefined; phone?: string | undefined; address?: PostalAddress | undefined };
   subject: string;
   text: string;
 };

@@ -2,6 +2,7 @@
 // appointment and offset, so a repeat overwrites itself); GET /clinics/{id}/reminders/postcards?date=
 // prints the day's list.
 import { z } from 'zod';
+import { PostalAddress } from '../../contract/patient.js';
 import type { Store } from '../../store/store.js';
 import { RECORD_KEEP_MS, reminderKeys, reminderName } from '../reminderKeys.js';
 import type { ChannelSender, OutgoingReminder } from './channel.js';
@@ -15,6 +16,8 @@ export const PostcardEntry = z
     start: z.string().describe("the appointment's start in the clinic's zone"),
     reminder: z.string().describe('the offset it was listed for, e.g. postcard-604800s'),
     text: z.string(),
+    /** Read from the patient's record when the list is printed (the list itself keeps no address). */
+    address: PostalAddress.nullable().optional().describe("where to send it, from the patient's record now; null: none on file any more"),
   })
   .meta({ id: 'PostcardEntry' });
 export type PostcardEntry = z.infer<typeof PostcardEntry>;
@@ -22,8 +25,8 @@ export type PostcardEntry = z.infer<typeof PostcardEntry>;
 export function postcardChannel(store: Store): ChannelSender {
   return {
     channel: 'postcard',
-    // The address is on the clinic's own records: the list names the patient.
-    unreachable: () => null,
+    // The address itself stays on the patient's (sealed) record: the list gets it when it is printed.
+    unreachable: (to) => (to.address ? null : 'no postal address on file for a postcard'),
     async deliver(message: OutgoingReminder) {
       const key = reminderKeys(store.prefix, message.clinicId).postcards(message.dueDate);
       const entry: PostcardEntry = {
