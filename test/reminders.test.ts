@@ -9,6 +9,7 @@
 //   without a login (a confirmation recorded; a cancellation by the patient, whose pending reminders go),
 //   and a tampered, expired or outdated link is refused (401/410) with a clear body; all audited;
 // - a job left behind for a moved or cancelled appointment sends nothing.
+import { syncDayReminders, type ReminderScheduler } from '../src/reminders/scheduleReminders.js';
 import { postcardChannel } from '../src/reminders/channels/postcardChannel.js';
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -199,6 +200,36 @@ describe('scheduling', () => {
     expect(await jobOf(SCHED, third.body.id, 'email-86400s', start)).toBeDefined();
     await ok(call(api.url, 'POST', `/clinics/${SCHED}/appointments/${third.body.id}/no-show`, {}, { 'if-match': `"${third.body.version}"` }), 200);
     for (const [offset] of defaults) expect(await jobOf(SCHED, third.body.id, offset, start), offset).toBeUndefined();
+  }, 30_000);
+});
+
+describe('a change of the reminder settings', () => {
+  it('sweeps every date that has appointments still to come; a change of anything else sweeps nothing', async () => {
+    const OFFS = 'rem-offsets';
+    const created = await ok(call(api.url, 'PUT', `/clinics/${OFFS}`, clinic(OFFS)), 201);
+    const start = slotAt(Date.now() + 3 * 24 * HOUR);
+    const date = localDateOf(start, ZONE);
+    const booked = await ok(call(api.url, 'POST', `/clinics/${OFFS}/appointments`, visit('p-off', 0, start)), 201);
+    // The booking's own sweep is gone before the change, so a new one can only come from the change.
+    const removeSweep = async () => {
+      await queue.remove(sweepJobId(OFFS, date));
+      expect(await queue.getJob(sweepJobId(OFFS, date))).toBeUndefined();
+    };
+    await removeSweep();
+
+    const renamed = clinic(OFFS);
+    const same = await ok(call(api.url, 'PUT', `/clinics/${OFFS}`, { ...renamed, services: renamed.services.map((x) => ({ ...x, name: 'Check-up visit' })) }, { 'if-match': `"${created.body.version}"` }), 200);
+    expect(await queue.getJob(sweepJobId(OFFS, date))).toBeUndefined();
+
+    const offsets = [{ channel: 'email', minutesBefore: 48 * 60 }];
+    await ok(call(api.url, 'PUT', `/clinics/${OFFS}`, clinic(OFFS, { offsets }), { 'if-match': `"${same.body.version}"` }), 200);
+    const sweep = await queue.getJob(sweepJobId(OFFS, date));
+    expect(sweep?.data).toEqual({ clinicId: OFFS, date });
+    // The sweep (run here as a worker would) gives the appointment its new reminder.
+    expect(await jobOf(OFFS, booked.body.id, 'email-172800s', start)).toBeUndefined();
+    const scheduler: ReminderScheduler = { store, queue, now: Date.now, sweepDelayMs: 0 };
+    await syncDayReminders(scheduler, OFFS, date);
+    expect(dueOf((await jobOf(OFFS, booked.body.id, 'email-172800s', start))!)).toBe(start - 48 * HOUR);
   }, 30_000);
 });
 

@@ -9,14 +9,18 @@ import { remindersQueue } from '../reminders/reminderQueue.js';
 import { dateOfInstant, sweepLater, syncAppointmentReminders, syncDayReminders, type ReminderScheduler } from '../reminders/scheduleReminders.js';
 import { getAppointment } from '../store/readAppointments.js';
 import { failFastClient } from '../store/redisClient.js';
-import { setupForWrite } from '../store/setup.js';
+import { getSetup, setupForWrite } from '../store/setup.js';
+import { datesWithAppointments } from '../store/daysOf.js';
+import { localDateOf } from '../booking/dayGrid.js';
+import { offsetsOf } from '../contract/reminderSettings.js';
+import type { ClinicSetup } from '../contract/clinicSetup.js';
 import type { RouteDeps, ZodApp } from './deps.js';
 import { ClinicId } from './params.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route writes appointments whose reminders must follow (see above). */
-    reminders?: 'appointment' | 'day';
+    /** The route writes appointments whose reminders must follow (see above); 'setup': the clinic's reminder settings may change. */
+    reminders?: 'appointment' | 'day' | 'setup';
   }
 }
 
@@ -50,10 +54,17 @@ export function registerReminderSync(app: ZodApp, deps: RouteDeps): ReminderSche
     return typeof id === 'string' && ClinicId.safeParse(id).success ? id : null;
   };
 
+  // A set-up write: what its reminders were before, to tell whether they changed.
+  const settingsBefore = new WeakMap<FastifyRequest, string>();
+
   app.addHook('preHandler', async (request) => {
     const kind = request.routeOptions.config?.reminders;
     const clinicId = clinicOf(request);
     if (!kind || !clinicId) return;
+    if (kind === 'setup') {
+      settingsBefore.set(request, reminderSettingsKey((await getSetup(deps.store, clinicId))?.setup));
+      return;
+    }
     // Whatever becomes of it, the write goes on: a booking matters more than its reminder, and its own sync follows it.
     await withinBudget(
       request,
@@ -66,6 +77,19 @@ export function registerReminderSync(app: ZodApp, deps: RouteDeps): ReminderSche
     const kind = request.routeOptions.config?.reminders;
     const clinicId = clinicOf(request);
     if (!kind || !clinicId || reply.statusCode >= 300 || payload === null || typeof payload !== 'object') return payload;
+    if (kind === 'setup') {
+      const after = await getSetup(deps.store, clinicId);
+      if (!after || reminderSettingsKey(after.setup) === settingsBefore.get(request)) return payload;
+      // New offsets (or zone) reach every appointment still to come: a sweep of each date that has any
+      // (an offset dropped needs none: its jobs stand down when they fall due).
+      const today = localDateOf(deps.now(), after.setup.clinic.timezone);
+      await withinBudget(
+        request,
+        'could not add the reminder sweeps after the reminder settings changed',
+        datesWithAppointments(deps.store, clinicId, nextDates(today, SWEEP_AHEAD_DAYS)).then((dates) => sweepLater(scheduler, clinicId, dates)),
+      );
+      return payload;
+    }
     const body = payload as { id?: unknown; date?: unknown };
     const aid = (request.params as { aid?: unknown }).aid ?? body.id;
     const work =
@@ -91,6 +115,20 @@ export function registerReminderSync(app: ZodApp, deps: RouteDeps): ReminderSche
   }
 
   return scheduler;
+}
+
+/** How far ahead a change of reminder settings re-syncs appointments (a booking further out is synced when written). */
+const SWEEP_AHEAD_DAYS = 400;
+
+/** What decides a clinic's reminders: its offsets and its time zone. */
+function reminderSettingsKey(setup: ClinicSetup | undefined): string {
+  return setup ? JSON.stringify([offsetsOf(setup), setup.clinic.timezone]) : '';
+}
+
+/** `days` clinic-local dates from `first` on. */
+function nextDates(first: string, days: number): string[] {
+  const [y, m, d] = first.split('-').map(Number) as [number, number, number];
+  return Array.from({ length: days }, (_, i) => new Date(Date.UTC(y, m - 1, d + i)).toISOString().slice(0, 10));
 }
 
 function jobDate(jobId: string): string | undefined {

@@ -37,7 +37,7 @@ export function registerSetupRoutes(app: ZodApp, deps: RouteDeps): void {
   app.put(
     '/clinics/:id',
     {
-      config: { audit: { action: 'setup.change', object: 'clinic', patientData: false }, access: { action: 'change-setup' } },
+      config: { audit: { action: 'setup.change', object: 'clinic', patientData: false }, access: { action: 'change-setup' }, reminders: 'setup' },
       schema: {
         tags: ['set-up'],
         operationId: 'putClinic',

@@ -1,3 +1,4 @@
+import { clinicKeys } from './keys.js';
 import { listDay } from './day.js';
 import type { StoredAppointment } from './storedAppointment.js';
 import type { Store } from './store.js';
@@ -13,4 +14,13 @@ export async function listDays(store: Store, clinicId: string, dates: readonly s
     for (const day of days) out.push(...day.appointments);
   }
   return out;
+}
+
+/** Of `dates`, those with at least one appointment or hold (one pipelined EXISTS per date). */
+export async function datesWithAppointments(store: Store, clinicId: string, dates: readonly string[]): Promise<string[]> {
+  const keys = clinicKeys(store.prefix, clinicId);
+  const pipeline = store.redis.pipeline();
+  for (const date of dates) pipeline.exists(keys.day(date));
+  const answers = (await pipeline.exec()) ?? [];
+  return dates.filter((_, i) => answers[i]?.[1] === 1);
 }
