@@ -63,7 +63,15 @@ export function capacityRows(model: Model, fixed: Usage, candidates: Candidate[]
     // A load lane's thousandths go to the solver as whole units (0.65 + 0.65 <= 1.3): coefficients near
     // 1 keep the LP well scaled; javascript-lp-solver stalled on the raw ones.
     const unit = model.lanes[lane]!.unit ?? 1;
-    rows.push(unit === 1 ? { cols: cell.cols, coefs: cell.coefs, lower: -Infinity, upper: residual } : { cols: cell.cols, coefs: cell.coefs.map((c) => c / unit), lower: -Infinity, upper: residual / unit });
+    if (unit === 1) {
+      rows.push({ cols: cell.cols, coefs: cell.coefs, lower: -Infinity, upper: residual });
+      continue;
+    }
+    rows.push({ cols: cell.cols, coefs: cell.coefs.map((c) => c / unit), lower: -Infinity, upper: residual / unit });
+    // Two candidates each over half the residual never fit together: at most one of them (a clique row,
+    // which the knapsack row alone leaves the LP free to split; measured: re-plans of overbooked days).
+    const heavy = cell.cols.filter((_, k) => 2 * cell.coefs[k]! > residual);
+    if (heavy.length > 1) rows.push({ cols: heavy, coefs: heavy.map(() => 1), lower: -Infinity, upper: 1 });
   }
 
   const perProvider = new Map<number, number[]>();
