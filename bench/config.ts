@@ -74,7 +74,7 @@ Re-plan section: the sizes ${REPLAN_SIZES.join(', ')} that --sizes asks for (--q
 100-provider simulated day.
 Service section: when --sizes includes ${SERVICE_PROVIDERS} (so not with --quick): the ${SERVICE_PROVIDERS}-provider clinic behind ${API_PROCESSES} API
 processes and the Redis at REDIS_URL (default redis://127.0.0.1:6379), slot search and bookings over HTTP; about 2 min.
-Overbooking section: when --sizes includes ${OVERBOOKING_PROVIDERS}: that clinic planned without overbooking and at limits
+Overbooking section: when --sizes includes ${OVERBOOKING_PROVIDERS} (not with --quick): that clinic planned without overbooking and at limits
 ${OVERBOOKING_LIMITS.join(', ')}, each plan played through the same ${OVERBOOKING_SIM_SEEDS.length} simulated days; about 8 min.`;
 
 const numberList = (flag: string, text: string, check: (n: number) => boolean): number[] => {
@@ -119,40 +119,32 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
   const unknown = backends.filter((b) => !(OPTIMIZER_METHODS as readonly string[]).includes(b));
   if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')} (known: ${OPTIMIZER_METHODS.join(', ')})`);
   const noReplan = values['no-replan'] ?? false;
-  const replanOnly = values['replan-only'] ?? false;
   const noService = values['no-service'] ?? false;
-  const serviceOnly = values['service-only'] ?? false;
-  if (noReplan && replanOnly) throw new Error('--no-replan and --replan-only exclude each other');
-  if (noService && serviceOnly) throw new Error('--no-service and --service-only exclude each other');
   const noOverbooking = values['no-overbooking'] ?? false;
-  const overbookingOnly = values['overbooking-only'] ?? false;
-  if (noOverbooking && overbookingOnly) throw new Error('--no-overbooking and --overbooking-only exclude each other');
-  if ([replanOnly, serviceOnly, overbookingOnly].filter(Boolean).length > 1) throw new Error('--replan-only, --service-only and --overbooking-only exclude each other');
-  const replanSizes = noReplan || serviceOnly || overbookingOnly ? [] : REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
-  const replanSkipped = noReplan
-    ? '--no-replan'
-    : serviceOnly || overbookingOnly
-      ? (serviceOnly ? '--service-only' : '--overbooking-only')
-      : replanSizes.length === 0
-      ? `no re-plan size (${quick ? `${REPLAN_SIZES[0]} with --quick` : REPLAN_SIZES.join(', ')}) among the sizes ${sizes.join(', ')}`
-      : null;
-  if (replanOnly && replanSizes.length === 0) throw new Error(`--replan-only: ${replanSkipped}`);
-  const serviceSkipped = noService
-    ? '--no-service'
-    : replanOnly || overbookingOnly
-      ? (replanOnly ? '--replan-only' : '--overbooking-only')
-      : sizes.includes(SERVICE_PROVIDERS)
-        ? null
-        : `${SERVICE_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`;
-  if (serviceOnly && serviceSkipped !== null) throw new Error(`--service-only: ${serviceSkipped}`);
-  const overbookingSkipped = noOverbooking
-    ? '--no-overbooking'
-    : replanOnly || serviceOnly
-      ? (replanOnly ? '--replan-only' : '--service-only')
-      : sizes.includes(OVERBOOKING_PROVIDERS)
-        ? null
-        : `${OVERBOOKING_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`;
-  if (overbookingOnly && overbookingSkipped !== null) throw new Error(`--overbooking-only: ${overbookingSkipped}`);
+  const only = (['--replan-only', '--service-only', '--overbooking-only'] as const).filter((flag) => values[flag.slice(2) as 'replan-only'] ?? false);
+  if (noReplan && only.includes('--replan-only')) throw new Error('--no-replan and --replan-only exclude each other');
+  if (noService && only.includes('--service-only')) throw new Error('--no-service and --service-only exclude each other');
+  if (noOverbooking && only.includes('--overbooking-only')) throw new Error('--no-overbooking and --overbooking-only exclude each other');
+  if (only.length > 1) throw new Error('--replan-only, --service-only and --overbooking-only exclude each other');
+  const onlyFlag = only[0] ?? null;
+  /** Why a section does not run: its --no- flag, another section's --*-only, or its size missing; null: it runs. */
+  const skipped = (no: boolean, noFlag: string, own: string, missing: string | null): string | null => {
+    if (no) return noFlag;
+    if (onlyFlag !== null && onlyFlag !== own) return onlyFlag;
+    if (missing !== null) return missing;
+    return null;
+  };
+  const replanSizes = REPLAN_SIZES.filter((p) => sizes.includes(p) && (!quick || p === REPLAN_SIZES[0]));
+  const replanSkipped = skipped(noReplan, '--no-replan', '--replan-only',
+    replanSizes.length === 0 ? `no re-plan size (${quick ? `${REPLAN_SIZES[0]} with --quick` : REPLAN_SIZES.join(', ')}) among the sizes ${sizes.join(', ')}` : null);
+  const serviceSkipped = skipped(noService, '--no-service', '--service-only',
+    sizes.includes(SERVICE_PROVIDERS) ? null : `${SERVICE_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`);
+  const overbookingSkipped = skipped(noOverbooking, '--no-overbooking', '--overbooking-only',
+    quick && onlyFlag === null
+      ? '--quick (it takes about 8 min: --overbooking-only runs it)'
+      : sizes.includes(OVERBOOKING_PROVIDERS) ? null : `${OVERBOOKING_PROVIDERS} providers is not among the sizes ${sizes.join(', ')}`);
+  for (const [flag, why] of [['--replan-only', replanSkipped], ['--service-only', serviceSkipped], ['--overbooking-only', overbookingSkipped]] as const)
+    if (onlyFlag === flag && why !== null) throw new Error(`${flag}: ${why}`);
   return {
     sizes: sizes.sort((a, b) => a - b),
     seeds,
@@ -161,9 +153,9 @@ export function parsePlan(argv: string[], defaultOutDir: string): BenchPlan | nu
     quick,
     outDir: values['out-dir']!,
     strict: values.strict ?? false,
-    batch: !replanOnly && !serviceOnly && !overbookingOnly,
-    only: replanOnly ? '--replan-only' : serviceOnly ? '--service-only' : overbookingOnly ? '--overbooking-only' : null,
-    replanSizes,
+    batch: onlyFlag === null,
+    only: onlyFlag,
+    replanSizes: replanSkipped === null ? replanSizes : [],
     replanSkipped,
     service: serviceSkipped === null,
     serviceSkipped,
