@@ -2,11 +2,13 @@
 // else can book, to the first waiting request it fits; declining passes it to the next in line, accepting
 // books it; an entry with a booked appointment is moved earlier and the place it leaves is offered in
 // turn; a no-show's place is offered too; urgency order when the clinic asks for it; and an offer that
-// runs out passes on (the store's clock moved on, as the scripts allow in tests).
+// runs out passes on when the job timed at its expiry runs (the store's clock moved on, as the scripts allow in tests).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSetup } from '../src/store/setup.js';
 import { connectStore, storeReady, type Store } from '../src/store/index.js';
-import { advanceWaitlist } from '../src/store/waitlistFlow.js';
+import { readWaitlist } from '../src/store/waitlist.js';
+import { runWaitlistJob, waitlistJobId } from '../src/reminders/waitlistExpiry.js';
+import { remindersQueue } from '../src/reminders/reminderQueue.js';
+import { Queue } from 'bullmq';
 import { clinicTrail, readAuditPage } from '../src/store/auditLog.js';
 import { startApi, type ApiProcess } from './support/apiProcess.js';
 import { as } from './support/auth.js';
@@ -17,6 +19,7 @@ import { at, serviceClinic } from './support/serviceClinic.js';
 const t = testRedis('api-waitlist');
 let api: ApiProcess;
 let store: Store;
+let reminders: Queue;
 
 const C = 'wl';
 const URGENT = 'wl-urgent';
@@ -26,6 +29,7 @@ beforeAll(async () => {
   store = connectStore(t.url, t.prefix);
   await storeReady(store);
   api = await startApi({ MEDSCHED_PREFIX: t.prefix });
+  reminders = remindersQueue(t.redis, t.prefix);
   // One provider and one room: every visit competes for the same place.
   const one = serviceClinic(C, 1);
   expect((await call(api.url, 'PUT', `/clinics/${C}`, one)).status).toBe(201);
@@ -35,6 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await reminders?.close();
   await api?.stop();
   store?.redis.disconnect();
   await t.cleanup();
@@ -159,12 +164,22 @@ describe('by urgency, and an offer that runs out', () => {
     expect(offer).toMatchObject({ entryId: urgent.body.entry.id, start: at('09:00') });
     expect(Date.parse(offer.expiresAt) - Date.parse(offer.offeredAt)).toBeLessThanOrEqual(10 * 60_000 + 1000); // offerMinutes: 10
 
-    // Eleven minutes later (on the store's clock): the hold has lapsed and the place goes to the next in line.
+    // The offer's expiry has a job waiting on the reminders queue: the place moves on without anyone reading.
+    const expiry = await reminders.getJob(waitlistJobId(URGENT, Date.parse(offer.expiresAt)));
+    expect(expiry?.name).toBe('waitlist');
+    expect(await expiry!.getState()).toBe('delayed');
+    expect(expiry!.timestamp + expiry!.opts.delay!).toBeGreaterThan(Date.parse(offer.expiresAt));
+
+    // Eleven minutes later (on the store's clock) the job runs: the hold has lapsed and the place goes to the next in line.
     const later: Store = { ...store, clockOffsetMs: 11 * 60_000 };
-    const setup = (await getSetup(store, URGENT))!.setup;
-    const state = await advanceWaitlist(later, URGENT, { setup, nowMs: Date.now() + 11 * 60_000 });
+    const ran = await runWaitlistJob(later, reminders, expiry!.data, Date.now() + 11 * 60_000);
+    expect(ran).toEqual({ outcome: 'advanced', offers: 1 });
+    const state = await readWaitlist(store, URGENT);
     expect(state.entries.get(urgent.body.entry.id)!.offer).toBeUndefined();
-    expect(state.entries.get(routine.body.entry.id)!.offer).toMatchObject({ start: at('09:00'), providerId: 'dr-0' });
+    const next = state.entries.get(routine.body.entry.id)!.offer;
+    expect(next).toMatchObject({ start: at('09:00'), providerId: 'dr-0' });
+    // ...whose own expiry is timed in turn.
+    expect(await reminders.getJob(waitlistJobId(URGENT, Date.parse(next!.expiresAt)))).toBeDefined();
     // ...and the urgent entry's late accept finds no offer: nothing is booked for it.
     const lateAccept = await post(URGENT, `/waitlist/${urgent.body.entry.id}/accept`);
     expect(lateAccept.status).toBe(409);

@@ -10,6 +10,7 @@ import { dateOfInstant, sweepLater, syncAppointmentReminders, syncDayReminders, 
 import { getAppointment } from '../store/readAppointments.js';
 import { failFastClient } from '../store/redisClient.js';
 import { getSetup, setupForWrite } from '../store/setup.js';
+import { followStoredOffers } from '../reminders/waitlistExpiry.js';
 import { datesWithAppointments } from '../store/daysOf.js';
 import { localDateOf } from '../booking/dayGrid.js';
 import { offsetsOf } from '../contract/reminderSettings.js';
@@ -21,6 +22,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route writes appointments whose reminders must follow (see above); 'setup': the clinic's reminder settings may change. */
     reminders?: 'appointment' | 'day' | 'setup';
+    /** The route may make or pass on waitlist offers: their expiries get timed jobs (src/reminders/waitlistExpiry.ts). */
+    waitlist?: boolean;
+  }
+  interface FastifyInstance {
+    /** Times the expiry of every live waitlist offer of the clinic; a failure is logged, never thrown. */
+    followWaitlistOffers(request: FastifyRequest, clinicId: string): Promise<void>;
   }
 }
 
@@ -53,6 +60,15 @@ export function registerReminderSync(app: ZodApp, deps: RouteDeps): ReminderSche
     const id = (request.params as Record<string, unknown> | undefined)?.id;
     return typeof id === 'string' && ClinicId.safeParse(id).success ? id : null;
   };
+
+  app.decorate('followWaitlistOffers', (request: FastifyRequest, clinicId: string) =>
+    withinBudget(request, "could not time the waitlist offers' expiry (they pass on when the waitlist is next read)", followStoredOffers(deps.store, scheduler.queue, clinicId, deps.now())),
+  );
+  app.addHook('preSerialization', async (request, reply, payload: unknown) => {
+    const clinicId = clinicOf(request);
+    if (request.routeOptions.config?.waitlist && clinicId && reply.statusCode < 300) await app.followWaitlistOffers(request, clinicId);
+    return payload;
+  });
 
   // A set-up write: what its reminders were before, to tell whether they changed.
   const settingsBefore = new WeakMap<FastifyRequest, string>();

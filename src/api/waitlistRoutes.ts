@@ -55,7 +55,10 @@ export async function offerFreedPlace(deps: RouteDeps, request: FastifyRequest, 
     if (!found) return;
     const offered = await recordFreed(deps.store, clinicId, appointment, why, { setup: found.setup, nowMs: deps.now() });
     // The hold made for the patient offered the place is a change to their data too.
-    if (offered) auditPatients(request, [offered.patientId]);
+    if (offered) {
+      auditPatients(request, [offered.patientId]);
+      await request.server.followWaitlistOffers(request, clinicId);
+    }
   } catch (error) {
     request.log.error({ requestId: String(request.id), err: { message: (error as Error).message } }, 'the freed place could not be offered to the waitlist');
   }
@@ -68,7 +71,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/waitlist',
     {
-      config: { audit: { action: 'waitlist.join', object: 'waitlist', patientData: true }, access: { action: 'change-requests' } },
+      config: { audit: { action: 'waitlist.join', object: 'waitlist', patientData: true }, access: { action: 'change-requests' }, waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'joinWaitlist',
@@ -99,7 +102,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/waitlist',
     {
-      config: { audit: { action: 'waitlist.list', object: 'waitlist', patientData: true }, access: { action: 'read-requests' } },
+      config: { audit: { action: 'waitlist.list', object: 'waitlist', patientData: true }, access: { action: 'read-requests' }, waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'listWaitlist',
@@ -119,7 +122,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.get(
     '/clinics/:id/waitlist/offers',
     {
-      config: { audit: { action: 'waitlist.offers', object: 'waitlist', patientData: true }, access: { action: 'read-requests' } },
+      config: { audit: { action: 'waitlist.offers', object: 'waitlist', patientData: true }, access: { action: 'read-requests' }, waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'listWaitlistOffers',
@@ -142,7 +145,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.delete(
     '/clinics/:id/waitlist/:itemId',
     {
-      config: { audit: { action: 'waitlist.leave', object: 'waitlist', patientData: true }, access: { action: 'change-requests' } },
+      config: { audit: { action: 'waitlist.leave', object: 'waitlist', patientData: true }, access: { action: 'change-requests' }, waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'leaveWaitlist',
@@ -162,7 +165,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/waitlist/:itemId/accept',
     {
-      config: { audit: { action: 'waitlist.accept', object: 'waitlist', patientData: true }, access: { action: 'book' }, reminders: 'appointment' },
+      config: { audit: { action: 'waitlist.accept', object: 'waitlist', patientData: true }, access: { action: 'book' }, reminders: 'appointment', waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'acceptWaitlistOffer',
@@ -198,7 +201,7 @@ export function registerWaitlistRoutes(app: ZodApp, deps: RouteDeps): void {
   app.post(
     '/clinics/:id/waitlist/:itemId/decline',
     {
-      config: { audit: { action: 'waitlist.decline', object: 'waitlist', patientData: true }, access: { action: 'book' } },
+      config: { audit: { action: 'waitlist.decline', object: 'waitlist', patientData: true }, access: { action: 'book' }, waitlist: true },
       schema: {
         tags: ['waitlist'],
         operationId: 'declineWaitlistOffer',

@@ -3,6 +3,8 @@
 //
 // Before it sends, a reminder reads the appointment again: one that was cancelled, checked in, or moved
 // (its start is not the one the job was made for) gets nothing, whatever jobs were left behind.
+import { runWaitlistJob, WAITLIST_JOB } from './waitlistExpiry.js';
+import { WaitlistBusy } from '../store/waitlist.js';
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { parseWith } from '../contract/parse.js';
@@ -36,7 +38,9 @@ export type ReminderOutcome =
   | { outcome: 'sent' | 'skipped' | 'failed'; detail: string }
   | { outcome: 'already'; state: string }
   | { outcome: 'stood-down'; reason: string }
-  | { outcome: 'swept'; appointments: number; scheduled: number };
+  | { outcome: 'swept'; appointments: number; scheduled: number }
+  /** A waitlist job: expired offers passed on; `offers`: the live offers' expiries now followed. */
+  | { outcome: 'advanced'; offers: number };
 
 /** The same for every attempt of one reminder (appointment, offset, start). */
 export const reminderMessageId = (r: ReminderRef) =>
@@ -47,6 +51,14 @@ export async function processReminderJob(ctx: ReminderWorkerContext, job: Job, t
     const parsed = parseWith(SweepJobData, job.data);
     if (!parsed.ok) throw new UnrecoverableError(`the sweep's data is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     return { outcome: 'swept', ...(await syncDayReminders(ctx.scheduler, parsed.value.clinicId, parsed.value.date)) };
+  }
+  if (job.name === WAITLIST_JOB) {
+    try {
+      return await runWaitlistJob(ctx.scheduler.store, ctx.scheduler.queue, job.data, ctx.scheduler.now());
+    } catch (error) {
+      if (error instanceof WaitlistBusy) throw error; // the lock was busy: retried with backoff
+      throw new UnrecoverableError((error as Error).message);
+    }
   }
   if (job.name !== 'send') throw new UnrecoverableError(`'${job.name}' is no job of the reminders queue`);
   const parsed = parseWith(SendJobData, job.data);
