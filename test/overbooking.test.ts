@@ -8,6 +8,7 @@ import { optimize } from '../solver/optimize.js';
 import type { Appointment } from '../src/contract/appointment.js';
 import type { Instance, InstanceInput } from '../src/contract/instance.js';
 import { parseInstance } from '../src/contract/parse.js';
+import { formatSummary } from '../src/cli/formatSummary.js';
 import { validateResult } from '../src/validator/validateResult.js';
 import { exhaustiveSearch } from './support/exhaustiveSearch.js';
 
@@ -82,6 +83,10 @@ describe('the optimizer with overbooking', () => {
     expect(result.objective).toBeCloseTo(exhaustiveSearch(inst).score, 6);
     // First-fit goes by the same rule.
     expect(validateResult(inst, firstFit(inst)).violations).toEqual([]);
+    // The summary says how many visits share their provider's time, per provider and in all.
+    const summary = formatSummary(inst, result);
+    expect(summary).toContain('dr-a: 4 appointments, 120 min booked, 200% of 60 min available, 4 overbooked');
+    expect(summary).toContain("overbooking up to an expected load of 1.3: 4 visits share their provider's time");
   });
 
   it('does not pair patients who are likely to come', () => {
