@@ -61,6 +61,11 @@ it('checks the events against the day before any job: 400 naming each problem by
   expect(unknown.body.problems.map((p: { path: string }) => p.path)).toEqual(['$.body.events[0].appointmentId', '$.body.events[1].providerId']);
   expect(unknown.body.problems[0].message).toMatch(/no-such-visit/);
 
+  // A misspelt field of an emergency's request is refused with its path, not dropped.
+  const misspelt = await post([{ type: 'emergency', request: { id: 'walkin-x', patientId: 'pt-x', serviceId: 'sick-visit', urgncy: 'urgent', preferredProviderIds: [] } } as unknown as ReplanEvent]);
+  expect(misspelt.status).toBe(400);
+  expect(misspelt.body.problems).toEqual([expect.objectContaining({ path: '$.body.events[0].request.urgncy' })]);
+
   const badType = await post([{ type: 'meteor' } as unknown as ReplanEvent]);
   expect(badType.status).toBe(400);
   expect(badType.body.problems[0].path).toMatch(/^\$\.body\.events\[0\]/);

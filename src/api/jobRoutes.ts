@@ -9,7 +9,7 @@
 // - POST /clinics/{id}/booking-batches → a batch of bookings from an integration, booked by a job.
 import { z } from 'zod';
 import { Instant } from '../contract/primitives.js';
-import { ReplanEvent } from '../contract/replan.js';
+import { StrictReplanEvent } from '../contract/replan.js';
 import type { Problem } from '../contract/parse.js';
 import { formatInZone, toMs } from '../domain/time.js';
 import { localDateOf } from '../booking/dayGrid.js';
@@ -63,7 +63,7 @@ const OptimizeBody = z.strictObject({ date: LocalDate.describe('the clinic-local
 const DisruptionBody = z.strictObject({
   date: LocalDate.optional().describe("the clinic-local date (default: the date of `now` in the clinic's zone)"),
   now: Instant.optional().describe('the moment the day is re-planned from (default: the current time)'),
-  events: z.array(ReplanEvent).min(1, 'name at least one event').max(MAX_EVENTS, `at most ${MAX_EVENTS} events`),
+  events: z.array(StrictReplanEvent).min(1, 'name at least one event').max(MAX_EVENTS, `at most ${MAX_EVENTS} events`),
 });
 const WaitQuery = z.object({
   wait: z.enum(['true', 'false']).optional().describe('answer with the plan when it is ready within waitMs (else 202)'),

@@ -30,6 +30,24 @@ export const ReplanEvent = z.discriminatedUnion(
 );
 export type ReplanEvent = z.infer<typeof ReplanEvent>;
 
+/**
+ * The same events with no field they do not know (the service's bodies are strict: a misspelt field is
+ * refused with its path, never dropped), the emergency's request included.
+ */
+export const StrictReplanEvent = z.discriminatedUnion(
+  'type',
+  [
+    DelayEvent.strict(),
+    OverrunEvent.strict(),
+    EmergencyEvent.extend({ request: EmergencyEvent.shape.request.strict() }).strict(),
+    CancellationEvent.strict(),
+    NoShowEvent.strict(),
+    ResourceDownEvent.strict(),
+    StaffAbsenceEvent.strict(),
+  ],
+  { error: 'must be an event whose type is one of delay, overrun, emergency, cancellation, noshow, resource-down, staff-absence' },
+);
+
 /** The day as it stands: every appointment of the day with its status (a batch result works as is). */
 export const DayState = z.object({ appointments: z.array(Appointment) });
 export type DayState = z.infer<typeof DayState>;
