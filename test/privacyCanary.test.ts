@@ -201,10 +201,10 @@ describe('canary patients through the service', () => {
     expect(unknown.body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['$.body.nickname', '$.body.contact', '$.body']));
     await bad('ids differ', { ...details(c), id: c.name }, 400);
     await bad('unknown field on a request', { patientId: c.id, serviceId: 'visit', urgency: 'routine', patientName: c.name, phone: c.phone }, 400, `/clinics/${C}/requests`, 'POST');
-    // A job's inputs are ids too. A disruption's events are the contract's, whose unknown fields are
-    // ignored: a name offered on an emergency is dropped, never stored (the Redis check below). A batch
-    // item is strict: refused before anything is queued.
-    await bad('a name on an emergency', { now: at('08:00'), date: DAY, events: [{ type: 'emergency', request: { id: 'rq-em2', patientId: c.id, serviceId: 'visit', patientName: c.name, phone: c.phone } }] }, 202, `/clinics/${C}/disruptions`, 'POST');
+    // A job's inputs are ids too: a name offered on an emergency or on a batch item is refused before
+    // anything is queued, naming the field, never its value.
+    const emergency = await bad('a name on an emergency', { now: at('08:00'), date: DAY, events: [{ type: 'emergency', request: { id: 'rq-em2', patientId: c.id, serviceId: 'visit', patientName: c.name, phone: c.phone } }] }, 400, `/clinics/${C}/disruptions`, 'POST');
+    expect(emergency.body.problems.map((p: { path: string }) => p.path).sort()).toEqual(['$.body.events[0].request.patientName', '$.body.events[0].request.phone']);
     await bad('a name on a batch item', { items: [{ requestId: 'rq-b9', patientId: c.id, serviceId: 'visit', providerId: 'dr-0', roomId: 'room-0', start: at('16:00'), end: at('16:30'), patient: { name: c.name, phone: c.phone } }] }, 400, `/clinics/${C}/booking-batches`, 'POST');
     await bad('broken JSON', `{"name": "${c.name}", "email": ${c.email}, "phone": "${c.phone}"}`, 400);
     await bad('over the size limit', { ...details(c), notes: `${c.name} ${c.email} `.repeat(Math.ceil(ROUTE_LIMIT / 40)) }, 413);
