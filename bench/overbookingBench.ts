@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Appointment } from '../src/contract/appointment.js';
 import type { InstanceInput } from '../src/contract/instance.js';
+import { sharingProvider } from '../src/contract/overbooking.js';
 import { parseInstance } from '../src/contract/parse.js';
-import { toMs } from '../src/domain/time.js';
 import { generateClinic } from '../src/generate/generateClinic.js';
 import { validateResult } from '../src/validator/validateResult.js';
 import { LOAD } from './config.js';
@@ -89,14 +89,13 @@ function describePlan(input: InstanceInput, result: { objective: number; bound: 
   const check = validateResult(inst, result);
   const probability = new Map(inst.requests.map((r) => [r.id, r.noShowProbability ?? 0]));
   const visits = result.appointments;
-  const overlaps = (a: Appointment, b: Appointment) => a !== b && a.providerId !== null && a.providerId === b.providerId && toMs(a.start) < toMs(b.end) && toMs(b.start) < toMs(a.end);
   return {
     requests: inst.requests.length,
     scheduled: visits.length,
     score: result.objective,
     bound: result.bound,
     gap: result.gap,
-    overbookedVisits: visits.filter((a) => visits.some((b) => overlaps(a, b))).length,
+    overbookedVisits: sharingProvider(visits).length,
     expectedNoShows: visits.reduce((s, a) => s + (probability.get(a.requestId) ?? 0), 0),
     violations: check.violations.length,
     wallMs,

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStore, storeReady, type Store } from '../src/store/index.js';
 import { readWaitlist } from '../src/store/waitlist.js';
-import { runWaitlistJob, waitlistJobId } from '../src/reminders/waitlistExpiry.js';
+import { runWaitlistJob } from '../src/reminders/waitlistExpiry.js';
+import { waitlistJobId } from '../src/reminders/reminderJobs.js';
 import { remindersQueue } from '../src/reminders/reminderQueue.js';
 import { Queue } from 'bullmq';
 import { clinicTrail, readAuditPage } from '../src/store/auditLog.js';

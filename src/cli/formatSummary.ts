@@ -2,6 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { Appointment } from '../contract/appointment.js';
 import type { Instance } from '../contract/instance.js';
+import { sharingProvider } from '../contract/overbooking.js';
 import type { OptimizationResult } from '../contract/result.js';
 import { toMs } from '../domain/time.js';
 
@@ -71,7 +72,7 @@ export function formatSummary(instance: Instance, result: OptimizationResult, op
     const utilisation = available > 0 ? `${Math.round((100 * booked) / available)}% of ${available / 60_000} min available` : 'no availability';
     const cap = provider.maxAppointments !== undefined ? ` (max ${provider.maxAppointments})` : '';
     const name = provider.name ? ` (${provider.name})` : '';
-    const paired = instance.overbooking ? overlapping(agenda) : 0;
+    const paired = instance.overbooking ? sharingProvider(agenda).length : 0;
     const overbooked = paired > 0 ? `, ${paired} overbooked` : '';
     lines.push('', `${provider.id}${name}: ${count(agenda.length, 'appointment')}${cap}, ${booked / 60_000} min booked, ${utilisation}${overbooked}`);
     lines.push(...agenda.map(agendaLine));
@@ -102,7 +103,7 @@ export function formatSummary(instance: Instance, result: OptimizationResult, op
       ? `solved in ${formatSeconds(result.solveMs)} (${formatSeconds(options.elapsedMs)} in all)`
       : `solved in ${formatSeconds(result.solveMs)}`;
   const overbookedAll = instance.overbooking
-    ? [`overbooking up to an expected load of ${instance.overbooking.maxExpectedLoad}: ${count(overlapping(result.appointments.filter((a) => a.providerId !== null)), 'visit')} share their provider's time`]
+    ? [`overbooking up to an expected load of ${instance.overbooking.maxExpectedLoad}: ${count(sharingProvider(result.appointments).length, 'visit')} share their provider's time`]
     : [];
   lines.push(
     '',
@@ -111,13 +112,6 @@ export function formatSummary(instance: Instance, result: OptimizationResult, op
     `status ${result.status}  score ${formatScore(result.objective)}  bound ${formatScore(result.bound)}  gap ${formatGap(result.gap)}  ${time}`,
   );
   return `${lines.join('\n')}\n`;
-}
-
-/** Visits that overlap another visit of the same provider (only overbooking allows any). */
-function overlapping(appointments: readonly Appointment[]): number {
-  return appointments.filter((a) =>
-    appointments.some((b) => b !== a && b.providerId === a.providerId && toMs(a.start) < toMs(b.end) && toMs(b.start) < toMs(a.end)),
-  ).length;
 }
 
 function localDay(ms: number, zone: string): string {

@@ -31,6 +31,14 @@ export function visitLoadThousandths(status: AppointmentStatus | undefined, noSh
   return status === 'checked-in' || status === 'in-progress' || status === 'fulfilled' ? 1000 : loadThousandths(noShowProbability);
 }
 
+/** Visits that overlap another visit of the same provider (only overbooking allows any): what a summary reports. */
+export function sharingProvider<T extends { providerId: string | null; start: string; end: string }>(visits: readonly T[]): T[] {
+  return visits.filter((a) =>
+    a.providerId !== null &&
+    visits.some((b) => b !== a && b.providerId === a.providerId && Date.parse(a.start) < Date.parse(b.end) && Date.parse(b.start) < Date.parse(a.end)),
+  );
+}
+
 export function limitThousandths(overbooking: Overbooking): number {
   return Math.round(1000 * overbooking.maxExpectedLoad);
 }

@@ -8,6 +8,12 @@ import { listDays } from '../store/daysOf.js';
 import type { Store } from '../store/store.js';
 import type { DayInputs } from './dayInputs.js';
 
+/** What a plan keeps of the estimates: those of its own visits, by request id (none when it does not overbook). */
+export function planEstimates(noShow: ReadonlyMap<string, number> | null, planned: readonly { requestId: string }[]): { noShowProbabilities?: Record<string, number> } {
+  if (!noShow) return {};
+  return { noShowProbabilities: Object.fromEntries(planned.flatMap((a) => (noShow.has(a.requestId) ? [[a.requestId, noShow.get(a.requestId)!]] : []))) };
+}
+
 /** The day's estimates by request id, or null when the clinic does not overbook (nothing is read then). */
 export async function noShowEstimatesFor(store: Store, clinicId: string, date: string, lookbackDays: number, inputs: DayInputs): Promise<Map<string, number> | null> {
   if (!inputs.setup.overbooking) return null;

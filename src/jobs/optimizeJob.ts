@@ -10,7 +10,7 @@ import { optimizeInThread } from '../runtime/optimizeInThread.js';
 import type { Store } from '../store/store.js';
 import { contractAppointment, isLive, readDayInputs } from './dayInputs.js';
 import { failForInput } from './jobFailure.js';
-import { noShowEstimatesFor } from './noShowEstimates.js';
+import { noShowEstimatesFor, planEstimates } from './noShowEstimates.js';
 import { OptimizeJobData } from './jobData.js';
 import type { JobProgress } from './jobProgress.js';
 import { newPlanId, savePlan, type Plan } from './plan.js';
@@ -89,7 +89,7 @@ export async function runOptimizeJob(ctx: JobContext, data: unknown, timeLimitMs
     appointments: proposed,
     diff: scheduleDiff(current, proposed, result.unscheduled),
     result,
-    ...(noShow ? { noShowProbabilities: Object.fromEntries(proposed.flatMap((a) => (noShow.has(a.requestId) ? [[a.requestId, noShow.get(a.requestId)!]] : []))) } : {}),
+    ...planEstimates(noShow, proposed),
   };
   await savePlan(ctx.store.redis, ctx.store.prefix, plan);
   return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, objective: result.objective, bound: result.bound, gap: result.gap };

@@ -14,7 +14,7 @@ import { loadDisruptionSet } from './disruptionSet.js';
 import { failForInput } from './jobFailure.js';
 import { ReplanJobData } from './jobData.js';
 import { DEFAULT_LOOKBACK_DAYS, type JobContext, type JobOutcome } from './optimizeJob.js';
-import { noShowEstimatesFor } from './noShowEstimates.js';
+import { noShowEstimatesFor, planEstimates } from './noShowEstimates.js';
 import { newPlanId, savePlan, type Plan } from './plan.js';
 import { replanInputFor } from './replanInput.js';
 import { scheduleDiff } from './scheduleDiff.js';
@@ -84,7 +84,7 @@ export async function runReplanJob(ctx: JobContext, data: unknown, options: { ti
     diff: scheduleDiff(current, proposed, [...result.unscheduled, ...bumped, ...ended]),
     result,
     eventsId,
-    ...(noShow ? { noShowProbabilities: Object.fromEntries([...noShow].filter(([id]) => proposed.some((a) => a.requestId === id))) } : {}),
+    ...planEstimates(noShow, proposed),
   };
   await savePlan(redis, prefix, plan);
   return { planId: plan.planId, readVersion: plan.readVersion, status: result.status, cost: result.cost, bound: result.bound, gap: result.gap };

@@ -1,12 +1,12 @@
 // The no-show estimates an overbooking plan is made with: one per request of the day. Pure: the caller
 // reads the history and the day.
 import type { Request } from '../contract/instance.js';
-import { localTime, toMs } from '../domain/time.js';
+import { toMs } from '../domain/time.js';
 import { dayBounds } from '../booking/dayGrid.js';
 import type { StoredAppointment } from '../store/storedAppointment.js';
 import { estimateAll, type NoShowModel } from './noShowModel.js';
 import type { FinishedVisit, Visit } from './visit.js';
-import { visitOf } from './visitOf.js';
+import { visitAt, visitOf } from './visitOf.js';
 
 /**
  * Each request's estimated no-show probability, to three decimals (the precision overbooking counts in).
@@ -24,14 +24,11 @@ export function estimateDay(
   const booked = appointments.filter((a) => a.hold === undefined && (a.status === 'booked' || a.status === 'checked-in'));
   const placed = new Set(booked.map((a) => a.requestId));
   const day = dayBounds(date, timeZone);
-  const [y, m, d] = date.split('-').map(Number);
-  const weekday = new Date(Date.UTC(y!, m! - 1, d!)).getUTCDay();
   const open = (r: Request): Visit => {
     const from = r.earliestStart ? Math.max(day.start, toMs(r.earliestStart)) : null;
     const to = r.latestEnd ? Math.min(day.end, toMs(r.latestEnd)) : null;
     const startMs = from !== null && to !== null ? (from + to) / 2 : (from ?? to ?? day.start + 12 * 3_600_000);
-    const [hh, mm] = localTime(startMs, timeZone).split(':').map(Number);
-    return { id: r.id, patientId: r.patientId, startMs, bookedAtMs: null, weekday, minuteOfDay: hh! * 60 + mm! };
+    return visitAt(r.id, r.patientId, startMs, null, date, timeZone);
   };
   const visits: Visit[] = [
     ...booked.map((a) => ({ ...visitOf(a, timeZone), id: a.requestId })),

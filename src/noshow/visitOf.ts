@@ -5,18 +5,15 @@ import type { StoredAppointment } from '../store/storedAppointment.js';
 import type { FinishedVisit, Visit } from './visit.js';
 
 export function visitOf(a: StoredAppointment, timeZone: string): Visit {
-  const startMs = toMs(a.start);
   const booked = a.history.find((h) => h.status === 'booked');
+  return visitAt(a.id, a.patientId, toMs(a.start), booked ? toMs(booked.at) : null, a.date, timeZone);
+}
+
+/** A visit starting at `startMs` on the clinic-local `date`: its weekday and local time of day. */
+export function visitAt(id: string, patientId: string, startMs: number, bookedAtMs: number | null, date: string, timeZone: string): Visit {
   const [hh, mm] = localTime(startMs, timeZone).split(':').map(Number);
-  const [y, m, d] = a.date.split('-').map(Number);
-  return {
-    id: a.id,
-    patientId: a.patientId,
-    startMs,
-    bookedAtMs: booked ? toMs(booked.at) : null,
-    weekday: new Date(Date.UTC(y!, m! - 1, d!)).getUTCDay(),
-    minuteOfDay: hh! * 60 + mm!,
-  };
+  const [y, m, d] = date.split('-').map(Number);
+  return { id, patientId, startMs, bookedAtMs, weekday: new Date(Date.UTC(y!, m! - 1, d!)).getUTCDay(), minuteOfDay: hh! * 60 + mm! };
 }
 
 /** The finished appointments (fulfilled or noshow) as the model's training history; others are left out. */

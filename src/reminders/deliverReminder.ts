@@ -3,7 +3,7 @@
 //
 // Before it sends, a reminder reads the appointment again: one that was cancelled, checked in, or moved
 // (its start is not the one the job was made for) gets nothing, whatever jobs were left behind.
-import { runWaitlistJob, WAITLIST_JOB } from './waitlistExpiry.js';
+import { runWaitlistJob } from './waitlistExpiry.js';
 import { WaitlistBusy } from '../store/waitlist.js';
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
@@ -16,7 +16,7 @@ import { getAppointment } from '../store/readAppointments.js';
 import { getSetup } from '../store/setup.js';
 import { PermanentDeliveryError, type ChannelSender, type OutgoingReminder } from './channels/channel.js';
 import { signLink } from './linkTokens.js';
-import { reminderJobId, SendJobData, SweepJobData } from './reminderJobs.js';
+import { reminderJobId, SendJobData, SweepJobData, WAITLIST_JOB } from './reminderJobs.js';
 import { renderReminder } from './reminderMessage.js';
 import { syncDayReminders, type ReminderScheduler } from './scheduleReminders.js';
 import { claimReminder, finishReminder, releaseReminder, type ReminderRef } from './sentRecord.js';

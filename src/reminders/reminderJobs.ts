@@ -2,7 +2,8 @@
 // - a reminder: `reminder:<clinic>:<appointment>|<offset>|<start ms>`: from clinic, appointment and offset,
 //   so adding it again is a no-op, and from the start it was planned for, so a moved appointment gets a
 //   new job (the old one is removed, and would do nothing anyway: it no longer matches);
-// - a sweep of a clinic-day: `reminder-sweep:<clinic>:<date>`, re-checking every appointment of the day.
+// - a sweep of a clinic-day: `reminder-sweep:<clinic>:<date>`, re-checking every appointment of the day;
+// - a waitlist offer's expiry: `waitlist:<clinic>:<expiry ms>`, one per clinic and instant (waitlistExpiry.ts).
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { Id } from '../contract/primitives.js';
@@ -22,6 +23,10 @@ export type SendJobData = z.infer<typeof SendJobData>;
 
 export const SweepJobData = z.strictObject({ clinicId: Id, date: LocalDate });
 export type SweepJobData = z.infer<typeof SweepJobData>;
+
+export const WAITLIST_JOB = 'waitlist';
+export const waitlistJobId = (clinicId: string, atMs: number) => `waitlist:${enc(clinicId)}:${atMs}`;
+export const WaitlistJobData = z.strictObject({ clinicId: Id });
 
 const WEEK_S = 7 * 24 * 3600;
 
@@ -43,4 +48,12 @@ export const SWEEP_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: true,
   removeOnFail: true,
+};
+
+/** An offer's expiry: retried while the waitlist's lock is busy; gone once done (the next offer adds its own), a failure kept a week. */
+export const WAITLIST_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: WEEK_S },
 };

@@ -2,21 +2,15 @@
 // waitlist: each live offer's expiry has a delayed job on the `reminders` queue (one per clinic and
 // instant), and the reminders worker advances the clinic's waitlist when it falls due.
 import type { Queue } from 'bullmq';
-import { z } from 'zod';
 import type { WaitlistEntry } from '../contract/waitlist.js';
-import { Id } from '../contract/primitives.js';
 import { getSetup } from '../store/setup.js';
 import type { Store } from '../store/store.js';
 import { readWaitlist } from '../store/waitlist.js';
 import { advanceWaitlist } from '../store/waitlistFlow.js';
+import { WAITLIST_JOB, WAITLIST_JOB_OPTIONS, WaitlistJobData, waitlistJobId } from './reminderJobs.js';
 
-export const WAITLIST_JOB = 'waitlist';
-export const WaitlistJobData = z.strictObject({ clinicId: Id });
 /** Past the expiry by this much, so the hold is surely gone when the job looks. */
 const AFTER_EXPIRY_MS = 1_000;
-
-const enc = (s: string) => encodeURIComponent(s);
-export const waitlistJobId = (clinicId: string, atMs: number) => `waitlist:${enc(clinicId)}:${atMs}`;
 
 /** One delayed job per distinct expiry of the live offers (adding one again is a no-op: same id). */
 export async function followOffers(queue: Queue, clinicId: string, entries: Iterable<WaitlistEntry>, nowMs: number): Promise<number> {
@@ -24,7 +18,7 @@ export async function followOffers(queue: Queue, clinicId: string, entries: Iter
   for (const e of entries) if (e.offer) expiries.add(Date.parse(e.offer.expiresAt));
   await Promise.all(
     [...expiries].map((at) =>
-      queue.add(WAITLIST_JOB, { clinicId }, { jobId: waitlistJobId(clinicId, at), delay: Math.max(0, at - nowMs + AFTER_EXPIRY_MS), attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } }),
+      queue.add(WAITLIST_JOB, { clinicId }, { ...WAITLIST_JOB_OPTIONS, jobId: waitlistJobId(clinicId, at), delay: Math.max(0, at - nowMs + AFTER_EXPIRY_MS) }),
     ),
   );
   return expiries.size;

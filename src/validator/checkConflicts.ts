@@ -15,9 +15,10 @@ type Use = { start: number; end: number; p: Placed };
 function checkProviders(ctx: Context): void {
   const byProvider = groupBy(ctx.placed, (p) => p.appt.providerId);
   const overbooking = ctx.instance.overbooking;
+  const probability = new Map(ctx.instance.requests.map((r) => [r.id, r.noShowProbability]));
   for (const [id, placed] of byProvider) {
     const uses: Use[] = placed.map((p) => ({ start: p.start, end: p.end, p }));
-    if (overbooking) checkOverbooked(ctx, id, uses, overbooking);
+    if (overbooking) checkOverbooked(ctx, id, uses, overbooking, probability);
     else
       for (const [a, b] of overlappingPairs(uses))
         ctx.report(4, [b.p.index, 'providerId'], `provider '${id}' is booked twice at once: ${ctx.label(a.p)} and ${ctx.label(b.p)}`);
@@ -29,8 +30,7 @@ function checkProviders(ctx: Context): void {
  * request's no-show probability, in thousandths; 1 once the patient has checked in) add up to at most the limit. The most visits at once
  * are reached where one starts, so checking at each start covers every moment.
  */
-function checkOverbooked(ctx: Context, id: string, uses: Use[], overbooking: Overbooking): void {
-  const probability = new Map(ctx.instance.requests.map((r) => [r.id, r.noShowProbability]));
+function checkOverbooked(ctx: Context, id: string, uses: Use[], overbooking: Overbooking, probability: ReadonlyMap<string, number | undefined>): void {
   const load = (u: Use) => visitLoadThousandths(u.p.appt.status, probability.get(u.p.appt.requestId));
   const limit = limitThousandths(overbooking);
   const sorted = uses.filter((u) => u.end > u.start).sort((a, b) => a.start - b.start || a.p.index - b.p.index);
