@@ -38,9 +38,17 @@ export function emptyUsage(model: Model): Usage {
   return { used: model.lanes.map(() => new Int32Array(model.slots)), providerCount: new Map() };
 }
 
+export function cloneUsage(usage: Usage): Usage {
+  return { used: usage.used.map((u) => u.slice()), providerCount: new Map(usage.providerCount) };
+}
+
 export function fits(model: Model, usage: Usage, r: CompiledRequest, p: Placement): boolean {
   const mode = r.modes[p.mode]!;
   if (mode.provider >= 0 && (usage.providerCount.get(mode.provider) ?? 0) >= model.maxAppointments.get(mode.provider)!) return false;
+  // Most misses are a busy provider or room: look there first, without touching the usage.
+  const end = p.start + r.length;
+  if (mode.provider >= 0 && !hasRoom(model, usage, mode.provider, p.start, end)) return false;
+  if (!hasRoom(model, usage, mode.room, p.start, end)) return false;
   // Place it and look for overflow: one visit may use a lane twice at once (two tasks, one staff pool).
   place(model, usage, r, p, 1);
   let ok = true;
@@ -55,6 +63,23 @@ export function fits(model: Model, usage: Usage, r: CompiledRequest, p: Placemen
       }
   });
   place(model, usage, r, p, -1);
+  return ok;
+}
+
+/** Whether one more unit fits on the lane throughout [from, to). */
+function hasRoom(model: Model, usage: Usage, lane: number, from: number, to: number): boolean {
+  const cap = model.lanes[lane]!.cap;
+  const used = usage.used[lane]!;
+  for (let t = from; t < to; t++) if (used[t]! >= cap[t]!) return false;
+  return true;
+}
+
+/** Whether the request fits there if its provider had one appointment fewer (room for a swap under maxAppointments). */
+export function fitsWithOneLess(model: Model, usage: Usage, lane: number, r: CompiledRequest, p: Placement): boolean {
+  const n = usage.providerCount.get(lane) ?? 0;
+  usage.providerCount.set(lane, n - 1);
+  const ok = fits(model, usage, r, p);
+  usage.providerCount.set(lane, n);
   return ok;
 }
 
