@@ -1,5 +1,4 @@
-import type { MipBackend } from './api.js';
-import { freeSlotFor, solveAround, type LnsState, type NeighbourhoodLimits } from './lns.js';
+import { freeSlotFor, solveAround, type SearchStep } from './lns.js';
 import type { CompiledRequest, Model, Placement } from './model/types.js';
 import type { Random } from './random.js';
 import { cloneUsage, fits, fitsWithOneLess, place, placementValue, type Usage } from './usage.js';
@@ -16,14 +15,7 @@ const TAKERS_TRIED = 8;
  * clock. The plain neighbourhoods only find this when both places fall in one window and group.
  * The whole move is kept only when the day's score rises.
  */
-export function capSwapStep(
-  model: Model,
-  state: LnsState,
-  backend: MipBackend,
-  random: Random,
-  related: Map<number, number[]>,
-  limits: NeighbourhoodLimits,
-): boolean {
+export const capSwapStep: SearchStep = (model, state, backend, random, related, limits) => {
   const onLane = new Map<number, number[]>();
   state.assignment.forEach((p, i) => {
     const lane = p ? model.requests[i]!.modes[p.mode]!.provider : -1;
@@ -80,7 +72,7 @@ export function capSwapStep(
   if (state.score > was.score + 1e-9) return true;
   Object.assign(state, was);
   return false;
-}
+};
 
 function earliestWithOneLess(model: Model, usage: Usage, lane: number, r: CompiledRequest): Placement | null {
   let best: Placement | null = null;

@@ -42,18 +42,21 @@ export type LnsState = {
   misses?: Map<number, number>;
 };
 
-/**
- * One large-neighbourhood step: free what a few interchangeable providers (or rooms) do in a time window,
- * add waiting requests that could go there, and re-solve that piece exactly. Never makes the score worse.
- */
-export function lnsStep(
+/** One step of the search (it changes `state` only to a schedule that scores no worse); true if it moved. */
+export type SearchStep = (
   model: Model,
   state: LnsState,
   backend: MipBackend,
   random: Random,
   related: Map<number, number[]>,
   limits: NeighbourhoodLimits,
-): boolean {
+) => boolean;
+
+/**
+ * One large-neighbourhood step: free what a few interchangeable providers (or rooms) do in a time window,
+ * add waiting requests that could go there, and re-solve that piece exactly. Never makes the score worse.
+ */
+export const lnsStep: SearchStep = (model, state, backend, random, related, limits) => {
   const seed = chooseSeed(model, state, random, related);
   if (!seed) return false;
   const before = state.score;
@@ -63,9 +66,9 @@ export function lnsStep(
     misses.set(seed.waitingRequest, (misses.get(seed.waitingRequest) ?? 0) + 1);
   }
   return moved;
-}
+};
 
-export type Seed = {
+type Seed = {
   /** The waiting request the neighbourhood is built around, or -1 when it is built around a placed one. */
   waitingRequest: number;
   group: Set<number>;
