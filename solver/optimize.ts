@@ -23,7 +23,11 @@ const CAP_SWAP_SHARE = 0.5;
 // 40-provider days (30 s, javascript-lp-solver): 25-50 nodes scored as well as or better than 100-800
 // nodes and than the former 300 ms limit, with the slowest solve at 0.1-0.3 s.
 const NEIGHBOURHOOD_NODES = 50;
+// The safety limit is a share of the run's budget, never under 1.5 s: HiGHS took 1.3 s on one 374-column
+// neighbourhood of 50 nodes on an idle machine, so a fixed 1.5 s stopped it by the clock on a loaded one and
+// a seeded run with maxRounds came out differently from one run to the next.
 const NEIGHBOURHOOD_SAFETY_MS = 1_500;
+const NEIGHBOURHOOD_SAFETY_SHARE = 1 / 40;
 // The whole-day model on small days: HiGHS proves clinic-small optimal in a few hundred nodes.
 const WHOLE_DAY_NODES = 20_000;
 const BOUND_STEPS_PER_ROUND = 6;
@@ -140,7 +144,8 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   };
   // A first stretch of bound steps: the early steps move the bound the most.
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
-  const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(NEIGHBOURHOOD_SAFETY_MS, Math.max(20, left())), clock });
+  const safetyMs = Math.max(NEIGHBOURHOOD_SAFETY_MS, options.timeLimitMs * NEIGHBOURHOOD_SAFETY_SHARE);
+  const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock });
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     if (searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2))) {
       searchModel = model;
