@@ -1,9 +1,8 @@
-import { freeSlotFor, solveAround, type SearchStep } from './lns.js';
+import { freeSlotFor, laneGroup, solveAround, type SearchStep } from './lns.js';
 import type { CompiledRequest, Model, Placement } from './model/types.js';
 import type { Random } from './random.js';
 import { cloneUsage, fits, fitsWithOneLess, place, placementValue, type Usage } from './usage.js';
 
-const GROUP_EXTRA = [0, 1, 2];
 // Waiting requests tried against the capped provider's free time per step (the first that fits is taken).
 const TAKERS_TRIED = 8;
 
@@ -48,12 +47,13 @@ export const capSwapStep: SearchStep = (model, state, backend, random, related, 
   const outRequest = model.requests[out]!;
   const outPlacement = state.assignment[out]!;
 
+  place(model, state.usage, outRequest, outPlacement, -1);
+  const room = fits(model, state.usage, r, wp);
+  place(model, state.usage, outRequest, outPlacement, 1);
+  if (!room) return false;
+
   const was = { assignment: [...state.assignment], usage: cloneUsage(state.usage), score: state.score };
   place(model, state.usage, outRequest, outPlacement, -1);
-  if (!fits(model, state.usage, r, wp)) {
-    place(model, state.usage, outRequest, outPlacement, 1);
-    return false;
-  }
   state.assignment[out] = null;
   place(model, state.usage, r, wp, 1);
   state.assignment[w] = wp;
@@ -62,9 +62,7 @@ export const capSwapStep: SearchStep = (model, state, backend, random, related, 
   // Re-place the visit where another provider has free time in its window.
   const where = freeSlotFor(model, state.usage, outRequest, lane, random);
   if (where) {
-    const group = new Set([where.lane]);
-    const others = (related.get(where.lane) ?? []).filter((l) => l !== lane);
-    for (let k = random.pick(GROUP_EXTRA); k > 0 && others.length > 0; k--) group.add(others.splice(random.int(0, others.length - 1), 1)[0]!);
+    const group = laneGroup(where.lane, related, random, lane);
     const waiting = state.assignment.flatMap((p, i) => (p === null && model.requests[i]!.modes.length > 0 ? [i] : []));
     const placed = state.assignment.flatMap((p, i) => (p ? [i] : []));
     solveAround(model, state, backend, random, { waitingRequest: out, group, center: where.slot, waiting, placed }, limits);

@@ -91,19 +91,29 @@ function chooseSeed(model: Model, state: LnsState, random: Random, related: Map<
     const r = model.requests[i]!;
     // Half the time where one of its providers (or rooms) has free time: that is where it can get in.
     const free = random.chance(FREE_SLOT_SHARE) ? freeSlotFor(model, state.usage, r, -1, random) : null;
-    const m = random.int(0, r.modes.length - 1);
-    seedLane = free ? free.lane : keyLane(model, i, m);
-    center = free ? free.slot : random.pick(r.modes[m]!.starts) + Math.floor(r.length / 2);
+    if (free) {
+      seedLane = free.lane;
+      center = free.slot;
+    } else {
+      const m = random.int(0, r.modes.length - 1);
+      seedLane = keyLane(model, i, m);
+      center = random.pick(r.modes[m]!.starts) + Math.floor(r.length / 2);
+    }
   } else {
     const i = random.pick(placed);
     const p = state.assignment[i]!;
     seedLane = keyLane(model, i, p.mode);
     center = p.start;
   }
+  return { waitingRequest, group: laneGroup(seedLane, related, random), center, waiting, placed };
+}
+
+/** The seed lane and 0-2 lanes drawn from those that can stand in for it (but `except`). */
+export function laneGroup(seedLane: number, related: Map<number, number[]>, random: Random, except = -1): Set<number> {
   const group = new Set([seedLane]);
-  const others = [...(related.get(seedLane) ?? [])];
+  const others = (related.get(seedLane) ?? []).filter((l) => l !== except);
   for (let k = random.pick(GROUP_EXTRA); k > 0 && others.length > 0; k--) group.add(others.splice(random.int(0, others.length - 1), 1)[0]!);
-  return { waitingRequest, group, center, waiting, placed };
+  return group;
 }
 
 /** A free slot of one of the request's key lanes (but `except`) inside its window, drawn uniformly over all such slots. */
@@ -155,7 +165,7 @@ export function solveAround(model: Model, state: LnsState, backend: MipBackend, 
     }
     if (freed.length === 0) return false;
     const before = freedPlaced.reduce((s, i) => s + placementValue(model.requests[i]!, state.assignment[i]!), 0);
-    const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment);
+    const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment, true);
     const solution = backend.solve(mip, { ...limits, purpose: 'neighbourhood' });
     if (!solution.x || solution.objective < before - 1e-9) return false;
     return applyMove(model, state, fixed, freed, chosenPlacements(candidates, solution.x), before);

@@ -10,8 +10,10 @@ export type Candidate = { request: number; placement: Placement };
  * per lane and slot, units in use within the residual capacity; per provider, its appointment cap.
  * Rows that can never bind are left out, which keeps neighbourhood models small.
  */
-export function buildSubproblem(model: Model, fixed: Usage, free: number[], candidates: Candidate[], current: Assignment): Mip {
-  const colCost = candidates.map((c) => placementValue(model.requests[c.request]!, c.placement));
+export function buildSubproblem(model: Model, fixed: Usage, free: number[], candidates: Candidate[], current: Assignment, breakTies = false): Mip {
+  // Not on a model whose solution is to be proven optimal: its bound would carry the tie-break.
+  const tie = breakTies ? capTieBreak(model, candidates) : candidates.map(() => 0);
+  const colCost = candidates.map((c, j) => placementValue(model.requests[c.request]!, c.placement) + tie[j]!);
   const rows: Mip['rows'] = [];
   const byRequest = new Map<number, number[]>();
   candidates.forEach((c, j) => (byRequest.get(c.request) ?? byRequest.set(c.request, []).get(c.request)!).push(j));
@@ -28,6 +30,34 @@ export function buildSubproblem(model: Model, fixed: Usage, free: number[], cand
     return p && p.mode === c.placement.mode && p.start === c.placement.start ? 1 : 0;
   });
   return { numCols: candidates.length, colCost, colUpper: candidates.map(() => 1), integer: candidates.map(() => true), rows, start };
+}
+
+/** Per model: the smallest step by which two schedules' scores can differ (a slot of waiting, a preference, an urgency). */
+const scoreSteps = new WeakMap<Model, number>();
+function scoreStep(model: Model): number {
+  let step = scoreSteps.get(model);
+  if (step === undefined) {
+    step = 1;
+    for (const r of model.requests) for (const v of [r.base, r.waitPerSlot, ...r.modes.map((m) => m.bonus)]) if (v > 1e-9) step = Math.min(step, v);
+    scoreSteps.set(model, step);
+  }
+  return step;
+}
+
+/**
+ * Among solutions of equal score, the one that gives the providers with maxAppointments the longer visits:
+ * their limit is a count, so each minute they take frees a minute on a provider whose limit is the clock,
+ * where the next waiting patient can fit. The whole tie-break stays under half the score's smallest weight
+ * (a slot of waiting, a preference), so it does not outweigh a real difference; and a move is kept only
+ * when the real score does not drop (applyMove in lns.ts).
+ */
+function capTieBreak(model: Model, candidates: Candidate[]): number[] {
+  const capped = (c: Candidate) => Number.isFinite(model.maxAppointments.get(model.requests[c.request]!.modes[c.placement.mode]!.provider) ?? Infinity);
+  const lengths = new Map<number, number>();
+  for (const c of candidates) if (capped(c)) lengths.set(c.request, model.requests[c.request]!.length);
+  if (lengths.size === 0) return candidates.map(() => 0);
+  const perSlot = scoreStep(model) / (2 * ([...lengths.values()].reduce((a, b) => a + b, 0) + 1));
+  return candidates.map((c) => (capped(c) ? perSlot * model.requests[c.request]!.length : 0));
 }
 
 /**
