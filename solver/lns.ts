@@ -31,8 +31,11 @@ export function relatedLanes(model: Model): Map<number, number[]> {
   return new Map([...related].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
 }
 
-/** How long one neighbourhood solve may run: a node count, with a time limit as a safety net. */
-export type NeighbourhoodLimits = { nodeLimit: number; timeLimitMs: number; clock: () => number };
+/**
+ * How long one neighbourhood solve may run: a node count, with a time limit as a safety net; and whether
+ * its ILP breaks ties toward providers with maxAppointments (subproblem.ts).
+ */
+export type NeighbourhoodLimits = { nodeLimit: number; timeLimitMs: number; clock: () => number; breakTies?: boolean };
 
 export type LnsState = {
   assignment: Assignment;
@@ -165,8 +168,9 @@ export function solveAround(model: Model, state: LnsState, backend: MipBackend, 
     }
     if (freed.length === 0) return false;
     const before = freedPlaced.reduce((s, i) => s + placementValue(model.requests[i]!, state.assignment[i]!), 0);
-    const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment, true);
-    const solution = backend.solve(mip, { ...limits, purpose: 'neighbourhood' });
+    const { breakTies = false, ...solveLimits } = limits;
+    const mip = buildSubproblem(model, fixed, freed, candidates, state.assignment, breakTies);
+    const solution = backend.solve(mip, { ...solveLimits, purpose: 'neighbourhood' });
     if (!solution.x || solution.objective < before - 1e-9) return false;
     return applyMove(model, state, fixed, freed, chosenPlacements(candidates, solution.x), before);
   }
