@@ -48,12 +48,13 @@ export const capSwapStep: SearchStep = (model, state, backend, random, related, 
   const outPlacement = state.assignment[out]!;
 
   place(model, state.usage, outRequest, outPlacement, -1);
-  const room = fits(model, state.usage, r, wp);
-  place(model, state.usage, outRequest, outPlacement, 1);
-  if (!room) return false;
-
+  if (!fits(model, state.usage, r, wp)) {
+    place(model, state.usage, outRequest, outPlacement, 1);
+    return false;
+  }
+  // The day before the swap, to go back to: its usage is the copy with the visit put back.
   const was = { assignment: [...state.assignment], usage: cloneUsage(state.usage), score: state.score };
-  place(model, state.usage, outRequest, outPlacement, -1);
+  place(model, was.usage, outRequest, outPlacement, 1);
   state.assignment[out] = null;
   place(model, state.usage, r, wp, 1);
   state.assignment[w] = wp;

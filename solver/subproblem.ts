@@ -52,12 +52,17 @@ function scoreStep(model: Model): number {
  * when the real score does not drop (applyMove in lns.ts).
  */
 function capTieBreak(model: Model, candidates: Candidate[]): number[] {
-  const capped = (c: Candidate) => Number.isFinite(model.maxAppointments.get(model.requests[c.request]!.modes[c.placement.mode]!.provider) ?? Infinity);
+  // Per candidate: its length in slots when its provider has maxAppointments, else 0.
+  const cappedSlots = candidates.map((c) => {
+    const r = model.requests[c.request]!;
+    return Number.isFinite(model.maxAppointments.get(r.modes[c.placement.mode]!.provider) ?? Infinity) ? r.length : 0;
+  });
   const lengths = new Map<number, number>();
-  for (const c of candidates) if (capped(c)) lengths.set(c.request, model.requests[c.request]!.length);
-  if (lengths.size === 0) return candidates.map(() => 0);
+  candidates.forEach((c, j) => {
+    if (cappedSlots[j]! > 0) lengths.set(c.request, cappedSlots[j]!);
+  });
   const perSlot = scoreStep(model) / (2 * ([...lengths.values()].reduce((a, b) => a + b, 0) + 1));
-  return candidates.map((c) => (capped(c) ? perSlot * model.requests[c.request]!.length : 0));
+  return cappedSlots.map((slots) => perSlot * slots);
 }
 
 /**
