@@ -94,14 +94,10 @@ function chooseSeed(model: Model, state: LnsState, random: Random, related: Map<
     const r = model.requests[i]!;
     // Half the time where one of its providers (or rooms) has free time: that is where it can get in.
     const free = random.chance(FREE_SLOT_SHARE) ? freeSlotFor(model, state.usage, r, -1, random) : null;
-    if (free) {
-      seedLane = free.lane;
-      center = free.slot;
-    } else {
-      const m = random.int(0, r.modes.length - 1);
-      seedLane = keyLane(model, i, m);
-      center = random.pick(r.modes[m]!.starts) + Math.floor(r.length / 2);
-    }
+    // The mode is drawn even when the free slot is used: the draws stay those the search was measured with.
+    const m = random.int(0, r.modes.length - 1);
+    seedLane = free ? free.lane : keyLane(model, i, m);
+    center = free ? free.slot : random.pick(r.modes[m]!.starts) + Math.floor(r.length / 2);
   } else {
     const i = random.pick(placed);
     const p = state.assignment[i]!;

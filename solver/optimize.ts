@@ -145,9 +145,10 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   // A first stretch of bound steps: the early steps move the bound the most.
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   const safetyMs = Math.max(NEIGHBOURHOOD_SAFETY_MS, options.timeLimitMs * NEIGHBOURHOOD_SAFETY_SHARE);
-  // The tie-break toward capped providers only while the search does not overbook: with it on, the
-  // overbooking phase of a 3 s job on the example clinic sometimes ended without a single pair.
-  const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock, breakTies: searchModel === strict });
+  // The tie-break toward capped providers only on days that never overbook: with it on, a 3 s job on the
+  // overbooking example clinic sometimes ended without a single pair (even with it off in the overbooking half).
+  const breakTies = strict === model;
+  const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock, breakTies });
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     if (searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2))) {
       searchModel = model;
