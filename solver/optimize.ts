@@ -149,24 +149,34 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   // overbooking example clinic sometimes ended without a single pair (even with it off in the overbooking half).
   const breakTies = strict === model;
   const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock, breakTies });
+  // Overbooking on top of the day so far: the waiting requests placed greedily where a second visit fits.
+  const startOverbooking = () => {
+    searchModel = model;
+    const next = placeInOrder(model, constructionOrder(model), bestValuePick, state.assignment);
+    const nextScore = assignmentScore(model, next);
+    if (nextScore < state.score) return;
+    state.assignment = next;
+    state.usage = usageOf(model, next);
+    state.score = nextScore;
+  };
+  const overbookingDue = () => searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2));
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
-    if (searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2))) {
-      searchModel = model;
-      state.assignment = placeInOrder(model, constructionOrder(model), bestValuePick, state.assignment);
-      state.usage = usageOf(model, state.assignment);
-      state.score = assignmentScore(model, state.assignment);
-    }
+    if (overbookingDue()) startOverbooking();
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
     if (needOwnBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && left() > 0; k++) {
+      // A round can outlast the half time on a slow machine: switch between its steps, not only between rounds.
+      if (options.maxRounds === undefined && overbookingDue()) startOverbooking();
       const step = capped && searchModel === strict && random.chance(CAP_SWAP_SHARE) ? capSwapStep : lnsStep;
       if (step(searchModel, state, backend, random, related, neighbourhoodLimits()) && state.score > before) improvingMoves++;
     }
     if (state.score > before) parallel?.shareScore(state.score);
     report(state.score > before + 1e-9);
   }
+  // A search cut short before the switch (or stopped by a closed gap) still overbooks where it pays.
+  if (searchModel !== model) startOverbooking();
   needOwnBound(); // the parallel bound's last word
   return finish();
 }
