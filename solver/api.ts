@@ -1,4 +1,5 @@
 import type { OptimizationResult } from '../src/contract/result.js';
+import type { Assignment } from './model/types.js';
 
 /** A mixed-integer program in plain arrays: maximize c·x s.t. rowLower ≤ Ax ≤ rowUpper, 0 ≤ x ≤ colUpper. */
 export type Mip = {
@@ -69,6 +70,19 @@ export type OptimizeOptions = {
   maxRounds?: number;
   /** A bound computed at the same time elsewhere (another thread): the search then gets all the time. */
   parallelBound?: ParallelBound;
+  /** The best schedule shared with a search running beside this one (another thread), if there is one. */
+  incumbent?: SharedIncumbent;
+};
+
+/**
+ * The best schedule of a run, shared between its searches (each in its own thread). A search offers each
+ * better schedule it finds, and takes up one that beats its own.
+ */
+export type SharedIncumbent = {
+  /** Keeps the schedule if it scores more than the one kept. */
+  offer(score: number, assignment: Assignment): void;
+  /** A copy of the kept schedule if it scores more than `score`, else null. */
+  better(score: number): { score: number; assignment: Assignment } | null;
 };
 
 /**

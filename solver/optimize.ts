@@ -11,23 +11,10 @@ import { lnsStep, relatedLanes, type LnsState } from './lns.js';
 import { compileModel } from './model/compile.js';
 import type { Assignment, Model } from './model/types.js';
 import { seededRandom } from './random.js';
+import { CAP_SWAP_SHARE, hasCappedProvider, LNS_PER_ROUND, NEIGHBOURHOOD_NODES, neighbourhoodSafetyMs, overbooks } from './searchSettings.js';
 import { buildSubproblem, candidatesFor, chosenPlacements } from './subproblem.js';
 import { assignmentScore, emptyUsage, usageOf } from './usage.js';
 
-const LNS_PER_ROUND = 4;
-// Share of search steps that are swaps under maxAppointments (capSwap.ts). Measured on the 40-provider
-// day (seed 2, 60 s, three search seeds): 0.5 placed 884 requests on average, 0.75 placed 883, none 871.
-const CAP_SWAP_SHARE = 0.5;
-// A neighbourhood solve stops after this many branch-and-bound nodes with its best so far: a count, so
-// a run is reproducible; the time limit behind it only stops a pathological model. Measured on the
-// 40-provider days (30 s, javascript-lp-solver): 25-50 nodes scored as well as or better than 100-800
-// nodes and than the former 300 ms limit, with the slowest solve at 0.1-0.3 s.
-const NEIGHBOURHOOD_NODES = 50;
-// The safety limit is a share of the run's budget, never under 1.5 s: HiGHS took 1.3 s on one 374-column
-// neighbourhood of 50 nodes on an idle machine, so a fixed 1.5 s stopped it by the clock on a loaded one and
-// a seeded run with maxRounds came out differently from one run to the next.
-const NEIGHBOURHOOD_SAFETY_MS = 1_500;
-const NEIGHBOURHOOD_SAFETY_SHARE = 1 / 40;
 // The whole-day model on small days: HiGHS proves clinic-small optimal in a few hundred nodes.
 const WHOLE_DAY_NODES = 20_000;
 const BOUND_STEPS_PER_ROUND = 6;
@@ -91,6 +78,18 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   // A bound computed in parallel aims its steps at the best score: it gets the construction's at once.
   const parallel = options.parallelBound;
   parallel?.shareScore(state.score);
+  // A search beside this one shares its best schedule both ways (not on days that overbook: this search's
+  // two halves use different models, so a schedule from the other may not fit the half this one is in).
+  const incumbent = overbooks(model) ? undefined : options.incumbent;
+  incumbent?.offer(state.score, state.assignment);
+  const takeShared = () => {
+    const shared = incumbent?.better(state.score + 1e-9);
+    if (!shared || !placementsExist(model, shared.assignment) || !usageFits(model, shared.assignment)) return false;
+    state.assignment = shared.assignment;
+    state.usage = usageOf(model, shared.assignment);
+    state.score = assignmentScore(model, shared.assignment);
+    return true;
+  };
   const finishStarted = clock();
   if (options.onProgress) report(true);
   else finish();
@@ -118,6 +117,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
     }
     if (solution.status === 'infeasible') bound = state.score;
     parallel?.shareScore(state.score);
+    incumbent?.offer(state.score, state.assignment);
     report(true);
   }
 
@@ -125,7 +125,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   const related = relatedLanes(model);
   // Swaps under maxAppointments need a provider with a cap (a day without one draws as it did before);
   // once the search overbooks, the plain neighbourhoods do that work.
-  const capped = [...model.maxAppointments.values()].some(Number.isFinite);
+  const capped = hasCappedProvider(model);
   const lowerBoundTo = (value: number, method: string) => {
     if (value < bound) {
       bound = value;
@@ -144,7 +144,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   };
   // A first stretch of bound steps: the early steps move the bound the most.
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
-  const safetyMs = Math.max(NEIGHBOURHOOD_SAFETY_MS, options.timeLimitMs * NEIGHBOURHOOD_SAFETY_SHARE);
+  const safetyMs = neighbourhoodSafetyMs(options.timeLimitMs);
   // The tie-break toward capped providers only on days that never overbook: with it on, a 3 s job on the
   // overbooking example clinic sometimes ended without a single pair (even with it off in the overbooking half).
   const breakTies = strict === model;
@@ -162,6 +162,10 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   const overbookingDue = () => searchModel !== model && (clock() >= overbookingFrom || (options.maxRounds !== undefined && rounds >= options.maxRounds / 2));
   while (gapOf() > 1e-6 && left() > 0 && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     if (overbookingDue()) startOverbooking();
+    if (takeShared()) {
+      parallel?.shareScore(state.score);
+      report(true);
+    }
     rounds++;
     // Once the step size has shrunk to nothing the bound has converged: the time goes to the search.
     if (needOwnBound() && !hasConverged(lagrangian)) for (let k = 0; k < BOUND_STEPS_PER_ROUND && left() > 0; k++) boundStep();
@@ -172,11 +176,15 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
       const step = capped && searchModel === strict && random.chance(CAP_SWAP_SHARE) ? capSwapStep : lnsStep;
       if (step(searchModel, state, backend, random, related, neighbourhoodLimits()) && state.score > before) improvingMoves++;
     }
-    if (state.score > before) parallel?.shareScore(state.score);
+    if (state.score > before) {
+      parallel?.shareScore(state.score);
+      incumbent?.offer(state.score, state.assignment);
+    }
     report(state.score > before + 1e-9);
   }
   // A search cut short before the switch (or stopped by a closed gap) still overbooks where it pays.
   if (searchModel !== model) startOverbooking();
+  takeShared(); // the other search's last word
   needOwnBound(); // the parallel bound's last word
   return finish();
 }
@@ -186,7 +194,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
  * the same lanes and modes, so its schedules are schedules of the model. Without overbooking, the model.
  */
 function withoutOverbooking(model: Model): Model {
-  if (!model.lanes.some((lane) => lane.kind === 'load')) return model;
+  if (!overbooks(model)) return model;
   const lanes = model.lanes.map((lane) =>
     lane.kind === 'provider' ? { ...lane, cap: Int32Array.from(lane.cap, (c) => Math.max(0, c - (MAX_AT_ONCE - 1))) } : lane,
   );
@@ -198,6 +206,11 @@ function wholeModel(model: Model, current: Assignment) {
   const free = model.requests.map((r) => r.index);
   const candidates = free.flatMap((i) => candidatesFor(model, fixed, i));
   return { candidates, mip: buildSubproblem(model, fixed, free, candidates, current) };
+}
+
+/** Every placement names one of its request's modes and one of that mode's starts. */
+function placementsExist(model: Model, assignment: Assignment): boolean {
+  return assignment.length === model.requests.length && assignment.every((p, i) => !p || (model.requests[i]!.modes[p.mode]?.starts.includes(p.start) ?? false));
 }
 
 function usageFits(model: Model, assignment: Assignment): boolean {

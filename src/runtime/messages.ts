@@ -4,6 +4,7 @@ import type { OptimizationResult } from '../contract/result.js';
 
 import type { BackendName } from '../../solver/backends/load.js';
 import type { BoundCells } from './boundCells.js';
+import type { IncumbentCells } from './incumbentCells.js';
 
 export { BACKEND_NAMES, type BackendName } from '../../solver/backends/load.js';
 
@@ -18,6 +19,8 @@ export type WorkerInput = {
   backend: BackendName;
   /** Shared with a bound thread running beside the optimizer, if there is one. */
   boundCells?: BoundCells;
+  /** The best schedule, shared with a search beside the optimizer (in the bound's thread), if there is one. */
+  incumbentCells?: IncumbentCells;
 };
 
 /** Messages from the optimize worker. `best` travels in a progress message only when it changed. */

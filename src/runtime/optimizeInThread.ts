@@ -5,7 +5,8 @@ import type { Progress } from '../../solver/api.js';
 import type { Instance } from '../contract/instance.js';
 import type { OptimizationResult } from '../contract/result.js';
 import { BOUND_STATUS, createBoundCells, setStatus } from './boundCells.js';
-import type { BoundWorkerInput } from './boundWorker.js';
+import type { BesideInput, BoundWorkerInput } from './boundWorker.js';
+import { createIncumbentCells } from './incumbentCells.js';
 import type { BackendName, WorkerInput, WorkerMessage } from './messages.js';
 
 export type { BackendName } from './messages.js';
@@ -31,7 +32,17 @@ export type ThreadOptions = {
    * at which the search stops because the gap has closed.
    */
   parallelBound?: boolean;
+  /**
+   * With the bound in a second thread: once the bound has had BOUND_SHARE of the time, that thread
+   * searches beside the optimizer, the two sharing their best schedule (default true).
+   */
+  searchBeside?: boolean;
 };
+
+/** Share of the run the second thread gives the bound before it searches. */
+export const BOUND_SHARE = 0.5;
+/** The second search draws from its own random stream. */
+const BESIDE_SEED_OFFSET = 7_919;
 
 export type ThreadOutcome = {
   /** The solver's result, or the last best it reported when the run was stopped. */
@@ -62,7 +73,20 @@ export function optimizeInThread(instance: Instance, options: ThreadOptions): Pr
     backend: options.backend,
   };
   const boundCells = (options.parallelBound ?? (availableParallelism() > 1 && options.maxRounds === undefined)) ? createBoundCells() : undefined;
-  const boundWorker = boundCells ? startWorker('boundWorker', { instance, cells: boundCells } satisfies BoundWorkerInput) : undefined;
+  // Past its share of the run the bound moves little: its thread then searches beside the optimizer.
+  const beside: BesideInput | undefined =
+    boundCells && (options.searchBeside ?? true)
+      ? {
+          cells: createIncumbentCells(instance.requests.length),
+          from: input.requestedAt + options.timeLimitMs * BOUND_SHARE,
+          until: input.requestedAt + options.timeLimitMs,
+          timeLimitMs: options.timeLimitMs,
+          backend: options.backend,
+          seed: options.seed + BESIDE_SEED_OFFSET,
+        }
+      : undefined;
+  const boundWorker = boundCells ? startWorker('boundWorker', { instance, cells: boundCells, ...(beside ? { beside } : {}) } satisfies BoundWorkerInput) : undefined;
+  if (beside) input.incumbentCells = beside.cells;
   if (boundCells && boundWorker) {
     input.boundCells = boundCells;
     // If the bound thread dies, the optimizer notices through the cells and computes its own bound.

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { MipBackend, Progress } from '../../solver/api.js';
 import { loadBackend } from '../../solver/backends/load.js';
 import { parallelBoundOver } from './boundCells.js';
+import { incumbentOver } from './incumbentCells.js';
 import type { WorkerInput, WorkerMessage } from './messages.js';
 
 /** Post a progress message at most this often, unless it carries a better schedule. */
@@ -32,6 +33,7 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
       backend,
       clock: () => performance.now(),
       ...(input.boundCells ? { parallelBound: parallelBoundOver(input.boundCells) } : {}),
+      ...(input.incumbentCells ? { incumbent: incumbentOver(input.incumbentCells) } : {}),
       onProgress: (progress) => {
         const now = performance.now();
         const { best, ...rest } = progress;

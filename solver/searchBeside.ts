@@ -1,0 +1,58 @@
+import type { Instance } from '../src/contract/instance.js';
+import type { MipBackend, SharedIncumbent } from './api.js';
+import { capSwapStep } from './capSwap.js';
+import { lnsStep, relatedLanes, type LnsState } from './lns.js';
+import { compileModel } from './model/compile.js';
+import { seededRandom } from './random.js';
+import { CAP_SWAP_SHARE, hasCappedProvider, LNS_PER_ROUND, NEIGHBOURHOOD_NODES, neighbourhoodSafetyMs, overbooks } from './searchSettings.js';
+import { assignmentScore, usageOf } from './usage.js';
+
+export type SearchBesideOptions = {
+  backend: MipBackend;
+  /** Injected clock (ms); the search reads no clock of its own. */
+  clock: () => number;
+  /** Stop at this clock reading. */
+  until: number;
+  /** The run's time limit: the neighbourhoods' safety limit is a share of it, as in the optimizer. */
+  timeLimitMs: number;
+  seed: number;
+  incumbent: SharedIncumbent;
+};
+
+/**
+ * A second search over the same day, in another thread: from the best schedule the optimizer has shared,
+ * the same neighbourhood steps with random draws of its own. It takes up any better schedule the
+ * optimizer shares and shares each better one it finds, so the two searches work on the best day either
+ * has. Days that overbook are left to the optimizer (its two halves search different models).
+ * Returns how many rounds it ran.
+ */
+export function searchBeside(inst: Instance, options: SearchBesideOptions): number {
+  const { backend, clock, incumbent } = options;
+  const model = compileModel(inst);
+  if (overbooks(model)) return 0;
+  const start = incumbent.better(Number.NEGATIVE_INFINITY);
+  if (!start || start.assignment.length !== model.requests.length) return 0;
+  const state: LnsState = { assignment: start.assignment, usage: usageOf(model, start.assignment), score: assignmentScore(model, start.assignment) };
+  const related = relatedLanes(model);
+  const capped = hasCappedProvider(model);
+  const random = seededRandom(options.seed);
+  const safetyMs = neighbourhoodSafetyMs(options.timeLimitMs);
+  let rounds = 0;
+  while (clock() < options.until) {
+    const shared = incumbent.better(state.score + 1e-9);
+    if (shared && shared.assignment.length === model.requests.length) {
+      state.assignment = shared.assignment;
+      state.usage = usageOf(model, shared.assignment);
+      state.score = assignmentScore(model, shared.assignment);
+    }
+    rounds++;
+    const before = state.score;
+    for (let k = 0; k < LNS_PER_ROUND && clock() < options.until; k++) {
+      const step = capped && random.chance(CAP_SWAP_SHARE) ? capSwapStep : lnsStep;
+      const limits = { nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, options.until - clock())), clock, breakTies: true };
+      step(model, state, backend, random, related, limits);
+    }
+    if (state.score > before + 1e-9) incumbent.offer(state.score, state.assignment);
+  }
+  return rounds;
+}
