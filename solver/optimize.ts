@@ -145,8 +145,8 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   // A first stretch of bound steps: the early steps move the bound the most.
   if (needOwnBound()) for (let k = 0; k < WARMUP_BOUND_STEPS && left() > 0 && gapOf() > 1e-6; k++) boundStep();
   const safetyMs = neighbourhoodSafetyMs(options.timeLimitMs);
-  // The tie-break toward capped providers only on days that never overbook: with it on, a 3 s job on the
-  // overbooking example clinic sometimes ended without a single pair (even with it off in the overbooking half).
+  // The tie-break toward capped providers only on days that never overbook: those days search as they were
+  // measured (a 3 s job without a pair, once blamed on it, was a search cut short before its overbooking half).
   const breakTies = strict === model;
   const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock, breakTies });
   // Overbooking on top of the day so far: the waiting requests placed greedily where a second visit fits.

@@ -1,8 +1,7 @@
-import type { Instance } from '../src/contract/instance.js';
 import type { MipBackend, SharedIncumbent } from './api.js';
 import { capSwapStep } from './capSwap.js';
 import { lnsStep, relatedLanes, type LnsState } from './lns.js';
-import { compileModel } from './model/compile.js';
+import type { Model } from './model/types.js';
 import { seededRandom } from './random.js';
 import { CAP_SWAP_SHARE, hasCappedProvider, LNS_PER_ROUND, NEIGHBOURHOOD_NODES, neighbourhoodSafetyMs, overbooks } from './searchSettings.js';
 import { assignmentScore, usageOf } from './usage.js';
@@ -20,15 +19,14 @@ export type SearchBesideOptions = {
 };
 
 /**
- * A second search over the same day, in another thread: from the best schedule the optimizer has shared,
+ * A second search over the same day (its compiled model), in another thread: from the best schedule the optimizer has shared,
  * the same neighbourhood steps with random draws of its own. It takes up any better schedule the
  * optimizer shares and shares each better one it finds, so the two searches work on the best day either
  * has. Days that overbook are left to the optimizer (its two halves search different models).
  * Returns how many rounds it ran.
  */
-export function searchBeside(inst: Instance, options: SearchBesideOptions): number {
+export function searchBeside(model: Model, options: SearchBesideOptions): number {
   const { backend, clock, incumbent } = options;
-  const model = compileModel(inst);
   if (overbooks(model)) return 0;
   const start = incumbent.better(Number.NEGATIVE_INFINITY);
   if (!start || start.assignment.length !== model.requests.length) return 0;

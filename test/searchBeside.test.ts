@@ -99,7 +99,7 @@ describe('searchBeside', () => {
     const constructed = shared.better(Number.NEGATIVE_INFINITY)!.score;
     expect(constructed).toBeCloseTo(start.objective, 6);
     let reads = 0;
-    const rounds = searchBeside(instance, { backend, clock: () => reads++, until: 2_000, timeLimitMs: 60_000, seed: 11, incumbent: shared });
+    const rounds = searchBeside(compileModel(instance), { backend, clock: () => reads++, until: 2_000, timeLimitMs: 60_000, seed: 11, incumbent: shared });
     expect(rounds).toBeGreaterThan(0);
     const after = shared.better(constructed)!;
     expect(after.score).toBeGreaterThan(constructed);
@@ -113,7 +113,7 @@ describe('searchBeside', () => {
     if (!overbooking.ok) throw new Error(formatProblems(overbooking.problems));
     const shared = incumbentOver(createIncumbentCells(instance.requests.length));
     shared.offer(1, instance.requests.map(() => null));
-    expect(searchBeside(overbooking.value, { backend, clock: () => 0, until: 1, timeLimitMs: 60_000, seed: 1, incumbent: shared })).toBe(0);
+    expect(searchBeside(compileModel(overbooking.value), { backend, clock: () => 0, until: 1, timeLimitMs: 60_000, seed: 1, incumbent: shared })).toBe(0);
   });
 });
 
