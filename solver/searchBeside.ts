@@ -19,10 +19,10 @@ export type SearchBesideOptions = {
 };
 
 /**
- * A second search over the same day (its compiled model), in another thread: from the best schedule the optimizer has shared,
- * the same neighbourhood steps with random draws of its own. It takes up any better schedule the
- * optimizer shares and shares each better one it finds, so the two searches work on the best day either
- * has. Days that overbook are left to the optimizer (its two halves search different models).
+ * A second search over the same day (its compiled model), in another thread: from the best schedule the
+ * optimizer has shared, the same neighbourhood steps with random draws of its own. It takes up any better
+ * schedule the optimizer shares and shares each better one it finds, so the two searches work on the best
+ * day either has. Days that overbook are left to the optimizer (its two halves search different models).
  * Returns how many rounds it ran.
  */
 export function searchBeside(model: Model, options: SearchBesideOptions): number {
