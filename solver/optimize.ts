@@ -13,7 +13,8 @@ import type { Assignment, Model } from './model/types.js';
 import { seededRandom } from './random.js';
 import { CAP_SWAP_SHARE, hasCappedProvider, LNS_PER_ROUND, NEIGHBOURHOOD_NODES, neighbourhoodSafetyMs, overbooks } from './searchSettings.js';
 import { buildSubproblem, candidatesFor, chosenPlacements } from './subproblem.js';
-import { assignmentScore, emptyUsage, usageOf } from './usage.js';
+import { takeBetterShared } from './takeBetterShared.js';
+import { assignmentScore, emptyUsage, usageFits, usageOf } from './usage.js';
 
 // The whole-day model on small days: HiGHS proves clinic-small optimal in a few hundred nodes.
 const WHOLE_DAY_NODES = 20_000;
@@ -82,14 +83,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   // two halves use different models, so a schedule from the other may not fit the half this one is in).
   const incumbent = overbooks(model) ? undefined : options.incumbent;
   incumbent?.offer(state.score, state.assignment);
-  const takeShared = () => {
-    const shared = incumbent?.better(state.score + 1e-9);
-    if (!shared || !placementsExist(model, shared.assignment) || !usageFits(model, shared.assignment)) return false;
-    state.assignment = shared.assignment;
-    state.usage = usageOf(model, shared.assignment);
-    state.score = assignmentScore(model, shared.assignment);
-    return true;
-  };
+  const takeShared = () => (incumbent ? takeBetterShared(model, state, incumbent) : false);
   const finishStarted = clock();
   if (options.onProgress) report(true);
   else finish();
@@ -147,7 +141,7 @@ export function optimize(inst: Instance, options: OptimizeOptions): Optimization
   const safetyMs = neighbourhoodSafetyMs(options.timeLimitMs);
   // The tie-break toward capped providers only on days that never overbook: those days search as they were
   // measured (a 3 s job without a pair, once blamed on it, was a search cut short before its overbooking half).
-  const breakTies = strict === model;
+  const breakTies = !overbooks(model);
   const neighbourhoodLimits = () => ({ nodeLimit: NEIGHBOURHOOD_NODES, timeLimitMs: Math.min(safetyMs, Math.max(20, left())), clock, breakTies });
   // Overbooking on top of the day so far: the waiting requests placed greedily where a second visit fits.
   const startOverbooking = () => {
@@ -206,15 +200,4 @@ function wholeModel(model: Model, current: Assignment) {
   const free = model.requests.map((r) => r.index);
   const candidates = free.flatMap((i) => candidatesFor(model, fixed, i));
   return { candidates, mip: buildSubproblem(model, fixed, free, candidates, current) };
-}
-
-/** Every placement names one of its request's modes and one of that mode's starts. */
-function placementsExist(model: Model, assignment: Assignment): boolean {
-  return assignment.length === model.requests.length && assignment.every((p, i) => !p || (model.requests[i]!.modes[p.mode]?.starts.includes(p.start) ?? false));
-}
-
-function usageFits(model: Model, assignment: Assignment): boolean {
-  const usage = usageOf(model, assignment);
-  return model.lanes.every((lane, l) => usage.used[l]!.every((u, t) => u <= lane.cap[t]!)) &&
-    [...usage.providerCount].every(([lane, n]) => n <= model.maxAppointments.get(lane)!);
 }

@@ -4,7 +4,8 @@ import { lnsStep, relatedLanes, type LnsState } from './lns.js';
 import type { Model } from './model/types.js';
 import { seededRandom } from './random.js';
 import { CAP_SWAP_SHARE, hasCappedProvider, LNS_PER_ROUND, NEIGHBOURHOOD_NODES, neighbourhoodSafetyMs, overbooks } from './searchSettings.js';
-import { assignmentScore, usageOf } from './usage.js';
+import { takeBetterShared } from './takeBetterShared.js';
+import { emptyUsage } from './usage.js';
 
 export type SearchBesideOptions = {
   backend: MipBackend;
@@ -28,21 +29,16 @@ export type SearchBesideOptions = {
 export function searchBeside(model: Model, options: SearchBesideOptions): number {
   const { backend, clock, incumbent } = options;
   if (overbooks(model)) return 0;
-  const start = incumbent.better(Number.NEGATIVE_INFINITY);
-  if (!start || start.assignment.length !== model.requests.length) return 0;
-  const state: LnsState = { assignment: start.assignment, usage: usageOf(model, start.assignment), score: assignmentScore(model, start.assignment) };
+  // Nothing placed scores -Infinity here, so the first schedule the optimizer shared (if any) is taken.
+  const state: LnsState = { assignment: [], usage: emptyUsage(model), score: Number.NEGATIVE_INFINITY };
+  if (!takeBetterShared(model, state, incumbent)) return 0;
   const related = relatedLanes(model);
   const capped = hasCappedProvider(model);
   const random = seededRandom(options.seed);
   const safetyMs = neighbourhoodSafetyMs(options.timeLimitMs);
   let rounds = 0;
   while (clock() < options.until) {
-    const shared = incumbent.better(state.score + 1e-9);
-    if (shared && shared.assignment.length === model.requests.length) {
-      state.assignment = shared.assignment;
-      state.usage = usageOf(model, shared.assignment);
-      state.score = assignmentScore(model, shared.assignment);
-    }
+    takeBetterShared(model, state, incumbent);
     rounds++;
     const before = state.score;
     for (let k = 0; k < LNS_PER_ROUND && clock() < options.until; k++) {

@@ -109,3 +109,10 @@ export function assignmentScore(model: Model, assignment: Assignment): number {
   });
   return score;
 }
+
+/** Whether the assignment keeps within every lane's capacity and every provider's maxAppointments. */
+export function usageFits(model: Model, assignment: Assignment): boolean {
+  const usage = usageOf(model, assignment);
+  return model.lanes.every((lane, l) => usage.used[l]!.every((u, t) => u <= lane.cap[t]!)) &&
+    [...usage.providerCount].every(([lane, n]) => n <= model.maxAppointments.get(lane)!);
+}
